@@ -1,0 +1,23 @@
+"""The `reelroute` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli import policy_cmd, providers_cmd, render_cmd
+
+app = typer.Typer(
+    name="reelroute",
+    help="Turn scripts into multi-aspect videos from many AI video models, with per-scene "
+    "disclosure of which model made what, under which policy.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("render")(render_cmd.render)
+app.command("plan")(render_cmd.plan)
+app.add_typer(providers_cmd.app, name="providers")
+app.add_typer(policy_cmd.app, name="policy")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,76 @@
+"""Shared CLI plumbing: loading inputs with clear errors, and printing them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from app.ingest import ingest_file, ingest_text
+from app.ingest.errors import IngestError
+from app.ingest.model import Script, SourceKind
+from providers.types import Aspect
+from routing.policy import Policy, PolicyError, load_policy
+
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load_script(source: str | None, prompt: str | None, wpm: float) -> Script:
+    if prompt is not None:
+        if source is not None:
+            fail("give either SOURCE or --prompt, not both")
+        try:
+            return ingest_text(prompt, SourceKind.PROMPT, words_per_minute=wpm)
+        except IngestError as exc:
+            fail(str(exc))
+    if source is None:
+        fail("give a SOURCE file (script .txt or outline .md) or --prompt TEXT")
+    if source.startswith(("http://", "https://")):
+        fail("URL sources are not supported by this version; save the article's text to a "
+             "file and pass that file")  # fmt: skip
+    if source == "-":
+        return _from_stdin(wpm)
+    try:
+        return ingest_file(Path(source), words_per_minute=wpm)
+    except IngestError as exc:
+        fail(str(exc))
+
+
+def _from_stdin(wpm: float) -> Script:
+    try:
+        return ingest_text(sys.stdin.read(), words_per_minute=wpm)
+    except IngestError as exc:
+        fail(str(exc))
+
+
+def load_policy_arg(path: Path | None) -> Policy:
+    if path is None:
+        return Policy()
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        fail(str(exc))
+
+
+def parse_aspects(text: str) -> tuple[Aspect, ...]:
+    aspects: list[Aspect] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        try:
+            aspect = Aspect(part)
+        except ValueError:
+            choices = ", ".join(a.value for a in Aspect)
+            fail(f"unknown aspect {part!r}; choose from {choices}")
+        if aspect not in aspects:
+            aspects.append(aspect)
+    if not aspects:
+        fail("--aspects needs at least one aspect ratio, e.g. 16:9,9:16,1:1")
+    return tuple(aspects)

@@ -1,0 +1,1 @@
+"""One render, start to finish: plan, narrate, generate, compose, disclose."""

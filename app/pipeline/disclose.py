@@ -1,0 +1,231 @@
+"""Turn a finished render into its disclosure: manifest.json and disclosure.vtt."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.ingest.model import Script
+from app.pipeline.clips import ClipOutcome
+from app.pipeline.narration import SceneVoice
+from app.provenance.disclosure import DisclosureCue, disclosure_vtt
+from app.provenance.manifest import (
+    ClipRecord,
+    OutputRecord,
+    SceneRecord,
+    build_manifest,
+    write_manifest,
+)
+from app.render.compose import ComposeResult
+from app.render.timeline import OutputSpec, Timeline
+from providers.media import probe, sha256_file
+from providers.music import MusicTrack
+from providers.profile import Catalog
+from providers.voice import VoiceInfo
+from routing.policy import Policy
+from routing.router import Plan
+
+
+@dataclass(frozen=True)
+class SceneResult:
+    index: int
+    provider: str
+    model: str
+    cached: bool
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    render_id: str
+    out_dir: Path
+    manifest_path: Path
+    disclosure_path: Path
+    outputs: tuple[OutputSpec, ...]
+    scenes: tuple[SceneResult, ...]
+    duration: float
+    integrated_lufs: float
+    true_peak_dbtp: float
+    manifest_sha256: str
+
+
+@dataclass(frozen=True)
+class RenderRecord:
+    """Everything a finished render knows about itself."""
+
+    render_id: str
+    tenant: str
+    started: datetime
+    script: Script
+    input_ref: str | None
+    policy: Policy
+    catalog: Catalog
+    voice: VoiceInfo
+    quality: str
+    routed: Plan
+    outcomes: Sequence[ClipOutcome]
+    voices: Sequence[SceneVoice]
+    timeline: Timeline
+    composed: ComposeResult
+    music: MusicTrack
+    version: str
+
+
+def _model_version(catalog: Catalog, provider: str, model: str) -> str:
+    profile = catalog.get(provider)
+    for m in profile.models if profile else ():
+        if m.id == model:
+            return str(m.version)
+    return ""
+
+
+def _scene_records(rec: RenderRecord) -> list[SceneRecord]:
+    scenes: list[SceneRecord] = []
+    for scene, slot, outcome, voice, decision in zip(
+        rec.script.scenes, rec.timeline.slots, rec.outcomes, rec.voices,
+        rec.routed.decisions, strict=True,
+    ):  # fmt: skip
+        clip = outcome.clip
+        assert clip is not None
+        scenes.append(
+            SceneRecord(
+                index=scene.index,
+                kind=scene.kind.value,
+                narration=scene.narration,
+                on_screen_text=scene.on_screen_text,
+                visual_prompt=scene.visual_prompt,
+                start=slot.start,
+                end=slot.start + slot.duration,
+                routing=decision.to_dict(),
+                attempts=list(outcome.attempts),
+                clip=ClipRecord(
+                    provider=clip.provider_id,
+                    model=clip.model_id,
+                    model_version=_model_version(rec.catalog, clip.provider_id, clip.model_id),
+                    provider_job_id=clip.provider_job_id,
+                    sha256="sha256:" + clip.sha256,
+                    duration=round(clip.duration, 3),
+                    width=clip.width,
+                    height=clip.height,
+                    fps=clip.fps,
+                    cached=outcome.cached,
+                    credentials=[
+                        {"kind": c.kind, "name": c.name, "detail": c.detail}
+                        for c in clip.credentials
+                    ],
+                ),
+                narration_sha256=voice.sha256,
+            )
+        )
+    return scenes
+
+
+def _output_records(rec: RenderRecord, out_dir: Path) -> list[OutputRecord]:
+    records: list[OutputRecord] = []
+    for out in rec.composed.outputs:
+        info = probe(out.path)
+        records.append(
+            OutputRecord(
+                aspect=out.aspect.value,
+                file=out.path.relative_to(out_dir).as_posix(),
+                sha256="sha256:" + sha256_file(out.path),
+                duration=round(info.duration, 3),
+                width=info.width,
+                height=info.height,
+                integrated_lufs=rec.composed.loudness.integrated,
+                true_peak_dbtp=rec.composed.loudness.true_peak,
+            )
+        )
+    return records
+
+
+def _header(rec: RenderRecord) -> dict[str, Any]:
+    policy_body = json.loads(rec.policy.canonical_json())
+    return {
+        "render_id": rec.render_id,
+        "tenant": rec.tenant,
+        "created_at": rec.started.isoformat().replace("+00:00", "Z"),
+        "software": {"name": "reelroute", "version": rec.version},
+        "input": {
+            "kind": rec.script.source_kind.value,
+            "title": rec.script.title,
+            "ref": rec.input_ref,
+            "sha256": rec.script.source_sha256,
+        },
+        "policy": {
+            "id": rec.policy.id,
+            "version": rec.policy.version,
+            "sha256": rec.policy.sha256,
+            "body": policy_body,
+        },
+        "catalog": {"sha256": rec.catalog.sha256},
+        "render": {
+            "quality": rec.quality,
+            "fps": rec.timeline.fps,
+            "transition_s": rec.timeline.transition,
+            "duration_s": round(rec.timeline.duration, 3),
+            "estimated_cost_usd": rec.routed.estimated_cost_usd,
+            "actual_cost_usd": _actual_cost(rec.outcomes),
+        },
+    }
+
+
+def _actual_cost(outcomes: Sequence[ClipOutcome]) -> float | None:
+    costs = [a.cost_usd for o in outcomes for a in o.attempts if a.outcome == "succeeded"]
+    if any(c is None for c in costs):
+        return None
+    return round(sum(c for c in costs if c is not None), 4)
+
+
+def write_disclosure(rec: RenderRecord, out_dir: Path) -> RenderResult:
+    """Write disclosure.vtt and manifest.json into `out_dir`; return the render's summary."""
+    scenes = _scene_records(rec)
+    cues = [
+        DisclosureCue(s.index, s.start, s.end, s.clip.provider, s.clip.model, rec.policy.id)
+        for s in scenes
+    ]
+    vtt_path = out_dir / "disclosure.vtt"
+    vtt_path.write_text(disclosure_vtt(cues), encoding="utf-8")
+    manifest = build_manifest(
+        header=_header(rec),
+        scenes=scenes,
+        voice={
+            "engine": rec.voice.engine,
+            "voice": rec.voice.voice,
+            "model_sha256": rec.voice.model_sha256,
+            "licence": rec.voice.licence,
+            "source": rec.voice.source,
+        },
+        music={
+            "source": rec.music.source,
+            "licence": rec.music.licence,
+            "mood": rec.music.mood.value,
+            "seed": rec.music.seed,
+            "sha256": "sha256:" + rec.music.sha256.removeprefix("sha256:"),
+        },
+        outputs=_output_records(rec, out_dir),
+        disclosure={
+            "vtt": vtt_path.name,
+            "sha256": "sha256:" + sha256_file(vtt_path),
+            "visible_label": False,
+        },
+    )
+    manifest_path = out_dir / "manifest.json"
+    digest = write_manifest(manifest, manifest_path)
+    return RenderResult(
+        render_id=rec.render_id,
+        out_dir=out_dir,
+        manifest_path=manifest_path,
+        disclosure_path=vtt_path,
+        outputs=rec.composed.outputs,
+        scenes=tuple(
+            SceneResult(s.index, s.clip.provider, s.clip.model, s.clip.cached) for s in scenes
+        ),
+        duration=rec.timeline.duration,
+        integrated_lufs=rec.composed.loudness.integrated,
+        true_peak_dbtp=rec.composed.loudness.true_peak,
+        manifest_sha256=digest,
+    )

@@ -1,0 +1,69 @@
+"""Routing every scene of a script before anything is spent, as the pipeline needs it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.ingest.model import Script
+from providers.profile import Catalog
+from providers.registry import Registry
+from providers.types import Aspect
+from routing.health import ProviderHealth
+from routing.policy import Policy
+from routing.router import Plan, SceneSpec, plan
+
+
+class PlanError(Exception):
+    """The script cannot be rendered under this policy (no eligible provider, over budget)."""
+
+
+def health_snapshot(catalog: Catalog, registry: Registry) -> dict[str, ProviderHealth]:
+    """Configured = an adapter is registered and has what it needs to be called."""
+    configured = registry.configured()
+    return {p.id: ProviderHealth(configured=p.id in configured) for p in catalog.profiles}
+
+
+def scene_specs(script: Script, aspect: Aspect) -> list[SceneSpec]:
+    return [
+        SceneSpec(
+            index=s.index,
+            kind=s.kind,
+            duration=s.target_duration,
+            aspect=aspect,
+            has_reference_image=s.image_hint is not None,
+        )
+        for s in script.scenes
+    ]
+
+
+def plan_script(
+    script: Script, policy: Policy, catalog: Catalog, registry: Registry, aspect: Aspect
+) -> Plan:
+    return plan(
+        scene_specs(script, aspect), catalog.profiles, policy, health_snapshot(catalog, registry)
+    )
+
+
+def check_plan(result: Plan, scenes_total: int) -> None:
+    """Raise PlanError naming every scene that cannot be routed, or the budget overrun."""
+    problems: list[str] = []
+    for decision in result.decisions:
+        if decision.chosen is None:
+            reasons = sorted({r for e in decision.exclusions for r in e.reasons})
+            problems.append(
+                f"scene {decision.scene_index + 1}: no eligible provider "
+                f"(reasons seen: {', '.join(reasons) or 'none'})"
+            )
+    if not result.within_budget:
+        problems.append(
+            f"estimated cost ${result.estimated_cost_usd:.2f} exceeds the budget "
+            f"${result.budget_usd:.2f}"
+        )
+    if problems:
+        shown: Sequence[str] = problems[:20]
+        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise PlanError(
+            f"cannot render {scenes_total} scenes under this policy:\n  "
+            + "\n  ".join(shown)
+            + more
+        )

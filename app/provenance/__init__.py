@@ -1,0 +1,1 @@
+"""Provenance: the per-render manifest (the audit contract) and the disclosure track."""

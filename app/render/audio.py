@@ -1,0 +1,168 @@
+"""The soundtrack: narration laid on the timeline, music ducked under it, loudness normalised.
+
+Loudness is measured on the *encoded* AAC, because the encoder can lift true peaks: the target is
+-14 LUFS integrated with true peak at or below -1 dBTP on the file people actually get.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+TARGET_LUFS = -14.0
+MAX_TRUE_PEAK = -1.0
+LUFS_TOLERANCE = 0.5
+MIX_RATE = 48000
+_CHUNK_FRAMES = 1 << 16
+
+
+@dataclass(frozen=True)
+class VoicePlacement:
+    path: Path  # mono 16-bit WAV of one scene's narration
+    start: float  # seconds on the timeline
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS
+    true_peak: float  # dBTP
+
+    def within_target(self) -> bool:
+        return (
+            abs(self.integrated - TARGET_LUFS) <= LUFS_TOLERANCE
+            and self.true_peak <= MAX_TRUE_PEAK
+        )
+
+
+def assemble_narration(placements: Sequence[VoicePlacement], total: float, dest: Path) -> None:
+    """Write one mono WAV of `total` seconds with each narration at its start, streaming.
+
+    Streams chunk by chunk so a long video never holds its whole voice track in memory.
+    Every narration must share one sample rate and format (one voice engine per render).
+    """
+    if not placements:
+        raise ValueError("a soundtrack needs at least one narration")
+    with wave.open(str(placements[0].path), "rb") as first:
+        rate, width = first.getframerate(), first.getsampwidth()
+    total_frames = round(total * rate)
+    with wave.open(str(dest), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(width)
+        out.setframerate(rate)
+        written = 0
+        for place in sorted(placements, key=lambda p: p.start):
+            written = _write_silence(out, round(place.start * rate) - written, width, written)
+            written = _copy_voice(out, place.path, (rate, width), total_frames - written, written)
+        _write_silence(out, total_frames - written, width, written)
+
+
+def _write_silence(out: wave.Wave_write, n: int, width: int, written: int) -> int:
+    while n > 0:
+        step = min(n, _CHUNK_FRAMES)
+        out.writeframes(b"\x00" * step * width)
+        n -= step
+        written += step
+    return written
+
+
+def _copy_voice(
+    out: wave.Wave_write, path: Path, fmt: tuple[int, int], room: int, written: int
+) -> int:
+    with wave.open(str(path), "rb") as src:
+        if (src.getframerate(), src.getsampwidth()) != fmt or src.getnchannels() != 1:
+            raise ValueError(f"{path}: narration must be mono {fmt[0]} Hz like the others")
+        remaining = min(src.getnframes(), max(0, room))
+        while remaining > 0:
+            data = src.readframes(min(remaining, _CHUNK_FRAMES))
+            if not data:
+                break
+            out.writeframes(data)
+            n = len(data) // fmt[1]
+            remaining -= n
+            written += n
+    return written
+
+
+def mix_argv(voice: Path, music: Path, total: float, dest: Path, music_gain_db: float) -> list[str]:
+    """Voice over music; the music ducks whenever the voice speaks (sidechain compression)."""
+    graph = (
+        f"[0:a]aresample={MIX_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        "asplit=2[voice][key];"
+        f"[1:a]aresample={MIX_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        f"volume={music_gain_db}dB[bed];"
+        "[bed][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=450[ducked];"
+        "[voice][ducked]amix=inputs=2:duration=longest:normalize=0,"
+        f"apad=whole_dur={total:.4f},atrim=end={total:.4f}[mix]"
+    )
+    return [
+        "-i", str(voice), "-i", str(music), "-filter_complex", graph,
+        "-map", "[mix]", "-c:a", "pcm_f32le", str(dest),
+    ]  # fmt: skip
+
+
+def loudnorm_measure_argv(src: Path) -> list[str]:
+    return [
+        "-i", str(src),
+        "-af", f"loudnorm=I={TARGET_LUFS}:TP=-2.0:LRA=11:print_format=json", "-f", "null", "-",
+    ]  # fmt: skip
+
+
+def parse_loudnorm_json(stderr: str) -> dict[str, str]:
+    """The JSON block loudnorm prints at the end of its measuring pass."""
+    start = stderr.rfind("{")
+    end = stderr.rfind("}")
+    if start < 0 or end < start:
+        raise ValueError("loudnorm printed no measurement")
+    data: dict[str, str] = json.loads(stderr[start : end + 1])
+    return data
+
+
+def loudnorm_apply_argv(src: Path, measured: dict[str, str], dest: Path) -> list[str]:
+    """Second, linear loudnorm pass using the first pass's measurement."""
+    ln = (
+        f"loudnorm=I={TARGET_LUFS}:TP=-2.0:LRA=11:"
+        f"measured_I={measured['input_i']}:measured_TP={measured['input_tp']}:"
+        f"measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}:"
+        f"offset={measured['target_offset']}:linear=true"
+    )
+    return [
+        "-i", str(src), "-af", f"{ln},aresample={MIX_RATE}",
+        "-c:a", "pcm_f32le", str(dest),
+    ]  # fmt: skip
+
+
+def encode_argv(src: Path, dest: Path, gain_db: float, bitrate: str) -> list[str]:
+    """AAC encode with a final gain trim; a true-peak limiter guards the ceiling."""
+    chain = f"volume={gain_db:.2f}dB,alimiter=limit=0.80:level=false:attack=2:release=60"
+    return [
+        "-i", str(src), "-af", f"{chain},aresample={MIX_RATE}",
+        "-c:a", "aac", "-b:a", bitrate, "-ar", str(MIX_RATE), str(dest),
+    ]  # fmt: skip
+
+
+def ebur128_argv(src: Path) -> list[str]:
+    return ["-i", str(src), "-af", "ebur128=peak=true", "-f", "null", "-"]
+
+
+_SUMMARY_I = re.compile(r"Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+|-inf)\s*LUFS")
+_SUMMARY_TP = re.compile(r"True peak:\s*\n\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS")
+
+
+def parse_ebur128(stderr: str) -> Loudness:
+    """Integrated loudness and true peak from ebur128's closing summary."""
+    i = _SUMMARY_I.findall(stderr)
+    tp = _SUMMARY_TP.findall(stderr)
+    if not i or not tp:
+        raise ValueError("ebur128 printed no summary")
+    return Loudness(float(i[-1]), float(tp[-1]))
+
+
+def correction_db(measured: Loudness) -> float:
+    """Gain that moves loudness to target without pushing the true peak over the ceiling."""
+    towards_target = TARGET_LUFS - measured.integrated
+    headroom = (MAX_TRUE_PEAK - 0.3) - measured.true_peak
+    return min(towards_target, headroom) if measured.true_peak > MAX_TRUE_PEAK else towards_target

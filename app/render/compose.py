@@ -1,0 +1,153 @@
+"""Compose a timeline into finished MP4s, one per aspect: segments, soundtrack, join, mux."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from app.render import audio
+from app.render.captions import ass_document
+from app.render.quality import EncodeSettings
+from app.render.segments import SegmentJob, segment_argv, segment_jobs
+from app.render.timeline import OutputSpec, Timeline
+from providers.media import run_ffmpeg
+
+ComposeProgress = Callable[[str, int, int], None]
+"""Called with (stage, done, total) as work completes."""
+
+MUSIC_GAIN_DB = -13.0  # music bed level before ducking, relative to its generated level
+MAX_LOUDNESS_PASSES = 3
+
+
+@dataclass(frozen=True)
+class ComposeResult:
+    outputs: tuple[OutputSpec, ...]
+    loudness: audio.Loudness
+    duration: float
+
+
+def _install_fonts(workdir: Path) -> str:
+    """libass finds fonts by folder; give it the caption font next to the caption files."""
+    fonts = workdir / "fonts"
+    fonts.mkdir(exist_ok=True)
+    src = resources.files("font_manrope").joinpath("files")
+    for name in ("Manrope-Bold.ttf", "Manrope-ExtraBold.ttf"):
+        with resources.as_file(src.joinpath(name)) as path:
+            shutil.copyfile(path, fonts / name)
+    return "fonts"
+
+
+def _write_captions(job: SegmentJob, workdir: Path) -> None:
+    for out, name in zip(job.outputs, job.caption_files, strict=True):
+        doc = ass_document(job.slot.captions, out.aspect, out.width, out.height)
+        (workdir / name).write_text(doc, encoding="utf-8")
+
+
+async def render_segments(
+    tl: Timeline,
+    outputs: Sequence[OutputSpec],
+    workdir: Path,
+    enc: EncodeSettings,
+    *,
+    concurrency: int = 1,
+    progress: ComposeProgress | None = None,
+) -> list[SegmentJob]:
+    """Render every scene segment (each its own bounded ffmpeg process)."""
+    fonts = _install_fonts(workdir)
+    jobs = segment_jobs(tl, outputs, workdir)
+    gate = asyncio.Semaphore(concurrency)
+    done = 0
+
+    async def one(job: SegmentJob) -> None:
+        nonlocal done
+        async with gate:
+            _write_captions(job, workdir)
+            await run_ffmpeg(segment_argv(job, tl, enc, fonts), cwd=workdir)
+        done += 1
+        if progress:
+            progress("compose", done, len(jobs))
+
+    await asyncio.gather(*(one(j) for j in jobs))
+    return jobs
+
+
+async def render_soundtrack(
+    voices: Sequence[audio.VoicePlacement],
+    music: Path,
+    total: float,
+    workdir: Path,
+    bitrate: str,
+) -> tuple[Path, audio.Loudness]:
+    """Narration + ducked music, normalised, AAC-encoded and verified on the encoded file."""
+    narration = workdir / "narration.wav"
+    await asyncio.to_thread(audio.assemble_narration, voices, total, narration)
+    mixed, normed, encoded = workdir / "mix.wav", workdir / "norm.wav", workdir / "audio.m4a"
+    await run_ffmpeg(audio.mix_argv(narration, music, total, mixed, MUSIC_GAIN_DB))
+    measured = audio.parse_loudnorm_json(await run_ffmpeg(audio.loudnorm_measure_argv(mixed)))
+    await run_ffmpeg(audio.loudnorm_apply_argv(mixed, measured, normed))
+    gain = 0.0
+    loudness = audio.Loudness(float("-inf"), float("-inf"))
+    for _ in range(MAX_LOUDNESS_PASSES):
+        await run_ffmpeg(audio.encode_argv(normed, encoded, gain, bitrate))
+        loudness = audio.parse_ebur128(await run_ffmpeg(audio.ebur128_argv(encoded)))
+        if loudness.within_target():
+            break
+        gain += audio.correction_db(loudness)
+    for scratch in (narration, mixed, normed):
+        scratch.unlink(missing_ok=True)
+    return encoded, loudness
+
+
+def concat_list(paths: Sequence[Path]) -> str:
+    """A concat-demuxer list; single quotes in names are escaped the way the demuxer expects."""
+    lines = []
+    for p in paths:
+        quoted = str(p).replace("'", "'\\''")
+        lines.append(f"file '{quoted}'")
+    return "\n".join(lines) + "\n"
+
+
+def mux_argv(list_file: Path, soundtrack: Path, dest: Path, title: str) -> list[str]:
+    """Join one aspect's segments and add the soundtrack, both copied, no re-encode."""
+    return [
+        "-f", "concat", "-safe", "0", "-i", str(list_file), "-i", str(soundtrack),
+        "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart",
+        "-metadata", f"title={title}", "-metadata", "comment=Made with reelroute; "
+        "per-scene AI disclosure in manifest.json",
+        str(dest),
+    ]  # fmt: skip
+
+
+async def compose(
+    tl: Timeline,
+    outputs: Sequence[OutputSpec],
+    voices: Sequence[audio.VoicePlacement],
+    music: Path,
+    workdir: Path,
+    enc: EncodeSettings,
+    *,
+    title: str,
+    concurrency: int = 1,
+    progress: ComposeProgress | None = None,
+) -> ComposeResult:
+    """Render every aspect of the timeline; outputs land at each OutputSpec.path."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    segments_task = render_segments(
+        tl, outputs, workdir, enc, concurrency=concurrency, progress=progress
+    )
+    soundtrack_task = render_soundtrack(voices, music, tl.duration, workdir, enc.audio_bitrate)
+    jobs, (soundtrack, loudness) = await asyncio.gather(segments_task, soundtrack_task)
+    for k, out in enumerate(outputs):
+        list_file = workdir / f"segments_{out.tag}.txt"
+        list_file.write_text(concat_list([j.outputs[k].path for j in jobs]), encoding="utf-8")
+        out.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.path.with_name(out.path.stem + ".partial.mp4")
+        await run_ffmpeg(mux_argv(list_file, soundtrack, partial, title))
+        partial.replace(out.path)
+        if progress:
+            progress("mux", k + 1, len(outputs))
+    return ComposeResult(tuple(outputs), loudness, tl.duration)

@@ -1,0 +1,35 @@
+"""Quality levels: output size and x264 settings, chosen once per render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Quality(StrEnum):
+    DRAFT = "draft"  # fast preview: half resolution, fastest preset
+    STANDARD = "standard"  # publish-ready 1080p
+
+
+@dataclass(frozen=True)
+class EncodeSettings:
+    short_side: int  # 1080 -> 1920x1080, 1080x1920, 1080x1080
+    preset: str
+    crf: int
+    fps: int = 30
+    audio_bitrate: str = "192k"
+    # Small lookahead keeps three 1080p encoders in one process within a modest memory budget.
+    lookahead: int = 20
+
+    def x264_args(self) -> list[str]:
+        return [
+            "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf),
+            "-pix_fmt", "yuv420p", "-profile:v", "high",
+            "-x264-params", f"rc-lookahead={self.lookahead}:keyint={self.fps * 2}",
+        ]  # fmt: skip
+
+
+SETTINGS: dict[Quality, EncodeSettings] = {
+    Quality.DRAFT: EncodeSettings(short_side=540, preset="ultrafast", crf=26, lookahead=10),
+    Quality.STANDARD: EncodeSettings(short_side=1080, preset="veryfast", crf=21),
+}

@@ -1,0 +1,1 @@
+"""Generation vocabulary and provider adapters. Depends on nothing else of reelroute."""

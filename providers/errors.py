@@ -1,0 +1,61 @@
+"""The one exception tree every provider speaks. Adapters translate vendor errors into it.
+
+    ProviderError                      anything a provider did not do
+    ├── ConfigurationError             missing or invalid credentials/settings; never called
+    ├── CapabilityNotSupported         the model cannot serve this request; raised before any call
+    ├── AuthError                      the vendor refused our credentials (401/403)
+    ├── RateLimited(retry_after)       429 or a vendor concurrency code; wait, then retry
+    ├── ContentRejected(code)          moderation refused the input/output; try another provider,
+    │                                  never the same one again
+    ├── ProviderUnavailable            timeouts, 5xx, connection errors; retry, then fall back
+    ├── InvalidResponse                the vendor answered with something we cannot parse
+    └── GenerationFailed               the vendor accepted the job and then failed it
+"""
+
+from __future__ import annotations
+
+
+class ProviderError(Exception):
+    """Base of every provider failure. `provider_id` names who failed."""
+
+    def __init__(self, message: str, *, provider_id: str = "") -> None:
+        super().__init__(message)
+        self.provider_id = provider_id
+
+
+class ConfigurationError(ProviderError):
+    pass
+
+
+class CapabilityNotSupported(ProviderError):
+    pass
+
+
+class AuthError(ProviderError):
+    pass
+
+
+class RateLimited(ProviderError):
+    def __init__(
+        self, message: str, *, provider_id: str = "", retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, provider_id=provider_id)
+        self.retry_after = retry_after
+
+
+class ContentRejected(ProviderError):
+    def __init__(self, message: str, *, provider_id: str = "", code: str = "") -> None:
+        super().__init__(message, provider_id=provider_id)
+        self.code = code
+
+
+class ProviderUnavailable(ProviderError):
+    pass
+
+
+class InvalidResponse(ProviderError):
+    pass
+
+
+class GenerationFailed(ProviderError):
+    pass

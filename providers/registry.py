@@ -1,0 +1,62 @@
+"""The one place providers are registered: built-ins in a list, third parties by entry point.
+
+Tests register their fakes through the same `Registry`, so nothing is special-cased.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from importlib.metadata import entry_points
+
+from providers.base import VideoProvider
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "reelroute.providers"
+
+ProviderFactory = Callable[[], VideoProvider]
+
+
+def _local() -> VideoProvider:
+    from providers.local import LocalProvider
+
+    return LocalProvider()
+
+
+BUILTIN: tuple[ProviderFactory, ...] = (_local,)
+"""Built-in adapters, constructed lazily so importing the registry starts nothing."""
+
+
+class Registry:
+    """Provider instances by id."""
+
+    def __init__(self, providers: Iterable[VideoProvider] = ()) -> None:
+        self._providers: dict[str, VideoProvider] = {}
+        for provider in providers:
+            self.register(provider)
+
+    def register(self, provider: VideoProvider) -> None:
+        """Add or replace the provider with this id (a test fake may replace a built-in)."""
+        self._providers[provider.id] = provider
+
+    def get(self, provider_id: str) -> VideoProvider | None:
+        return self._providers.get(provider_id)
+
+    def ids(self) -> list[str]:
+        return sorted(self._providers)
+
+    def configured(self) -> set[str]:
+        return {pid for pid, p in self._providers.items() if p.is_configured()}
+
+
+def default_registry(*, plugins: bool = True) -> Registry:
+    """Built-ins plus any installed `reelroute.providers` entry points."""
+    registry = Registry(factory() for factory in BUILTIN)
+    if plugins:
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                registry.register(ep.load()())
+            except Exception:  # a broken plugin must not take the built-ins down with it
+                log.exception("could not load provider plugin %s", ep.name)
+    return registry
