@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from providers.music import Mood
 
 
 class Settings(BaseSettings):
@@ -17,9 +20,11 @@ class Settings(BaseSettings):
         default=Path(".reelroute"),
         description="Clip cache, narration cache and other state that survives between renders.",
     )
-    voice: str = Field(default="piper", description="Narration engine: piper (neural) or espeak.")
-    words_per_minute: float = Field(default=150.0, gt=40, le=400)
-    music_mood: str = Field(default="corporate", description="calm, upbeat, cinematic, corporate.")
+    voice: Literal["piper", "espeak"] = Field(
+        default="piper", description="Narration engine: piper (neural) or espeak (fast fallback)."
+    )
+    words_per_minute: float = Field(default=150.0, ge=60, le=400)
+    music_mood: Mood = Field(default=Mood.CORPORATE, description="Background music mood.")
     music_seed: int = 7
     clip_concurrency: int = Field(default=2, ge=1, le=64, description="Clips generated at once.")
     compose_concurrency: int = Field(

@@ -14,15 +14,20 @@ def load_effective_catalog(settings: Settings) -> Catalog:
     return load_catalog(settings.catalog_path)
 
 
+def build_registry() -> Registry:
+    return default_registry()
+
+
 def build_context(
     settings: Settings,
     progress: ProgressSink | None = None,
     registry: Registry | None = None,
+    catalog: Catalog | None = None,
 ) -> RenderContext:
     ctx = RenderContext(
         settings=settings,
-        registry=registry or default_registry(),
-        catalog=load_effective_catalog(settings),
+        registry=registry or build_registry(),
+        catalog=catalog or load_effective_catalog(settings),
         voice=get_voice(settings.voice),
     )
     if progress is not None:

@@ -1,4 +1,4 @@
-"""The contract every video provider fulfils, built-in offline renderer and vendor adapters alike."""
+"""The contract every video provider fulfils: the offline renderer and vendor adapters alike."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class VideoProvider(Protocol):
         ...
 
     def is_configured(self) -> bool:
-        """True when credentials/settings allow calling it; unconfigured providers are never called."""
+        """True when its credentials/settings allow calling it; others are never called."""
         ...
 
     async def generate(

@@ -1,15 +1,15 @@
 """The one exception tree every provider speaks. Adapters translate vendor errors into it.
 
-    ProviderError                      anything a provider did not do
-    ├── ConfigurationError             missing or invalid credentials/settings; never called
-    ├── CapabilityNotSupported         the model cannot serve this request; raised before any call
-    ├── AuthError                      the vendor refused our credentials (401/403)
-    ├── RateLimited(retry_after)       429 or a vendor concurrency code; wait, then retry
-    ├── ContentRejected(code)          moderation refused the input/output; try another provider,
-    │                                  never the same one again
-    ├── ProviderUnavailable            timeouts, 5xx, connection errors; retry, then fall back
-    ├── InvalidResponse                the vendor answered with something we cannot parse
-    └── GenerationFailed               the vendor accepted the job and then failed it
+ProviderError                      anything a provider did not do
+├── ConfigurationError             missing or invalid credentials/settings; never called
+├── CapabilityNotSupported         the model cannot serve this request; raised before any call
+├── AuthError                      the vendor refused our credentials (401/403)
+├── RateLimited(retry_after)       429 or a vendor concurrency code; wait, then retry
+├── ContentRejected(code)          moderation refused the input/output; try another provider,
+│                                  never the same one again
+├── ProviderUnavailable            timeouts, 5xx, connection errors; retry, then fall back
+├── InvalidResponse                the vendor answered with something we cannot parse
+└── GenerationFailed               the vendor accepted the job and then failed it
 """
 
 from __future__ import annotations

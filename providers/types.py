@@ -1,4 +1,4 @@
-"""The shared generation vocabulary: what a scene is, what is asked of a provider, what comes back."""
+"""The shared generation vocabulary: scene kinds, what a provider is asked for, what it returns."""
 
 from __future__ import annotations
 

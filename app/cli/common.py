@@ -7,11 +7,16 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
+from app.config import Settings
+from app.context import load_effective_catalog
 from app.ingest import ingest_file, ingest_text
 from app.ingest.errors import IngestError
 from app.ingest.model import Script, SourceKind
+from app.pipeline.plan import DEFAULT_POLICY
+from providers.profile import Catalog, CatalogError
 from providers.types import Aspect
 from routing.policy import Policy, PolicyError, load_policy
 
@@ -52,11 +57,29 @@ def _from_stdin(wpm: float) -> Script:
         fail(str(exc))
 
 
-def load_policy_arg(path: Path | None) -> Policy:
-    if path is None:
-        return Policy()
+def load_settings() -> Settings:
     try:
-        return load_policy(path)
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"REELROUTE_{'__'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        fail(f"invalid setting: {problems}")
+
+
+def load_catalog_arg(settings: Settings) -> Catalog:
+    try:
+        return load_effective_catalog(settings)
+    except CatalogError as exc:
+        fail(str(exc))
+
+
+def load_policy_arg(path: Path | None, catalog: Catalog) -> Policy:
+    if path is None:
+        return DEFAULT_POLICY
+    try:
+        return load_policy(path, catalog)
     except PolicyError as exc:
         fail(str(exc))
 

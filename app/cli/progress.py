@@ -31,13 +31,16 @@ class ProgressBars:
     """A context manager whose instance is a ProgressSink."""
 
     def __init__(self, console: Console, enabled: bool = True) -> None:
+        self._console = console
+        # Live bars need a terminal; in logs and pipes, print one line as each stage finishes.
+        self._plain = enabled and not console.is_terminal
         self._progress = Progress(
             TextColumn("{task.description:<20}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=console,
-            disable=not enabled,
+            disable=not enabled or self._plain,
         )
         self._tasks: dict[Stage, TaskID] = {}
 
@@ -59,3 +62,8 @@ class ProgressBars:
             task = self._progress.add_task(_LABELS[event.stage], total=event.total)
             self._tasks[event.stage] = task
         self._progress.update(task, completed=event.done, total=event.total)
+        if self._plain and event.done == event.total:
+            elapsed = self._progress.tasks[task].elapsed or 0.0
+            self._console.print(
+                f"{_LABELS[event.stage]}: {event.done}/{event.total} done ({elapsed:.1f} s)"
+            )

@@ -10,17 +10,25 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from app.cli.common import console, fail, load_policy_arg, load_script, out, parse_aspects
+from app.cli.common import (
+    console,
+    fail,
+    load_catalog_arg,
+    load_policy_arg,
+    load_script,
+    load_settings,
+    out,
+    parse_aspects,
+)
 from app.cli.progress import ProgressBars
-from app.config import Settings
-from app.context import build_context, load_effective_catalog
+from app.context import build_context, build_registry
 from app.pipeline.disclose import RenderResult
 from app.pipeline.plan import PlanError, plan_script
 from app.pipeline.run import RenderFailed, RenderOptions, render_script
 from app.render.quality import Quality
 from providers.errors import ConfigurationError
 from providers.media import RenderError
-from providers.registry import default_registry
+from providers.types import Aspect
 
 SourceArg = Annotated[
     str | None, typer.Argument(help="Script (.txt), Markdown outline (.md), or - for stdin.")
@@ -40,11 +48,12 @@ def render(
     as_json: JsonOpt = False,
 ) -> None:
     """Render SOURCE into one MP4 per aspect ratio, with manifest.json and disclosure.vtt."""
-    settings = Settings()
+    settings = load_settings()
     script = load_script(source, prompt, settings.words_per_minute)
+    catalog = load_catalog_arg(settings)
     options = RenderOptions(
         out_dir=out_dir,
-        policy=load_policy_arg(policy),
+        policy=load_policy_arg(policy, catalog),
         aspects=parse_aspects(aspects),
         quality=quality,
         input_ref=source,
@@ -55,7 +64,7 @@ def render(
     )
     try:
         with ProgressBars(console, enabled=not as_json) as bars:
-            ctx = build_context(settings, bars)
+            ctx = build_context(settings, bars, catalog=catalog)
             result = asyncio.run(render_script(script, options, ctx))
     except (PlanError, RenderFailed, ConfigurationError, RenderError) as exc:
         fail(str(exc))
@@ -69,7 +78,10 @@ def _report(result: RenderResult, as_json: bool) -> None:
         "manifest": str(result.manifest_path),
         "disclosure": str(result.disclosure_path),
         "duration_s": round(result.duration, 3),
-        "loudness": {"integrated_lufs": result.integrated_lufs, "true_peak_dbtp": result.true_peak_dbtp},
+        "loudness": {
+            "integrated_lufs": result.integrated_lufs,
+            "true_peak_dbtp": result.true_peak_dbtp,
+        },
         "outputs": [{"aspect": o.aspect.value, "path": str(o.path)} for o in result.outputs],
         "scenes": [
             {"index": s.index, "provider": s.provider, "model": s.model, "cached": s.cached}
@@ -80,8 +92,10 @@ def _report(result: RenderResult, as_json: bool) -> None:
         out.print_json(json.dumps(data))
         return
     reused = sum(s.cached for s in result.scenes)
-    out.print(f"\n[bold green]Done[/] in {result.out_dir}/ — {result.duration:.1f} s of video, "
-              f"{result.integrated_lufs:.1f} LUFS, {reused}/{len(result.scenes)} clips reused")  # fmt: skip
+    out.print(
+        f"\n[bold green]Done[/] in {result.out_dir}/ — {result.duration:.1f} s of video, "
+        f"{result.integrated_lufs:.1f} LUFS, {reused}/{len(result.scenes)} clips reused"
+    )
     for o in result.outputs:
         out.print(f"  {o.aspect.value:>5}  {o.path}")
     out.print(f"  manifest  {result.manifest_path}\n  disclosure {result.disclosure_path}")
@@ -94,11 +108,11 @@ def plan(
     as_json: JsonOpt = False,
 ) -> None:
     """Show, per scene, which provider would be chosen and why; spends nothing."""
-    settings = Settings()
+    settings = load_settings()
     script = load_script(source, prompt, settings.words_per_minute)
-    chosen_policy = load_policy_arg(policy)
-    catalog = load_effective_catalog(settings)
-    result = plan_script(script, chosen_policy, catalog, default_registry(), parse_aspects("16:9")[0])
+    catalog = load_catalog_arg(settings)
+    chosen_policy = load_policy_arg(policy, catalog)
+    result = plan_script(script, chosen_policy, catalog, build_registry(), Aspect.LANDSCAPE)
     if as_json:
         out.print_json(json.dumps({
             "policy": chosen_policy.id,
@@ -113,7 +127,9 @@ def plan(
     for scene, d in zip(script.scenes, result.decisions, strict=True):
         chosen = f"{d.chosen.provider}/{d.chosen.model}" if d.chosen else "[red]none[/]"
         fallbacks = ", ".join(f"{f.provider}/{f.model}" for f in d.fallbacks) or "—"
-        excluded = "; ".join(f"{e.provider}/{e.model}: {', '.join(e.reasons)}" for e in d.exclusions)
+        excluded = "; ".join(
+            f"{e.provider}/{e.model}: {', '.join(e.reasons)}" for e in d.exclusions
+        )
         table.add_row(str(scene.index + 1), scene.kind.value, chosen, fallbacks, excluded)
     out.print(table)
     out.print(f"Estimated cost: ${result.estimated_cost_usd:.2f}"

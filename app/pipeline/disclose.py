@@ -75,11 +75,11 @@ class RenderRecord:
 
 
 def _model_version(catalog: Catalog, provider: str, model: str) -> str:
-    profile = catalog.get(provider)
-    for m in profile.models if profile else ():
-        if m.id == model:
-            return str(m.version)
-    return ""
+    try:
+        found = catalog.get(provider).models.get(model)
+    except KeyError:
+        return ""
+    return found.label if found else ""
 
 
 def _scene_records(rec: RenderRecord) -> list[SceneRecord]:
@@ -210,7 +210,11 @@ def write_disclosure(rec: RenderRecord, out_dir: Path) -> RenderResult:
         disclosure={
             "vtt": vtt_path.name,
             "sha256": "sha256:" + sha256_file(vtt_path),
-            "visible_label": False,
+            "visible_label": (
+                {"text": rec.timeline.label.text, "position": rec.timeline.label.position}
+                if rec.timeline.label
+                else None
+            ),
         },
     )
     manifest_path = out_dir / "manifest.json"

@@ -10,7 +10,10 @@ from providers.registry import Registry
 from providers.types import Aspect
 from routing.health import ProviderHealth
 from routing.policy import Policy
-from routing.router import Plan, SceneSpec, plan
+from routing.router import Plan, plan
+from routing.scene import SceneSpec
+
+DEFAULT_POLICY = Policy(id="default", name="Any configured provider, best fit first")
 
 
 class PlanError(Exception):
@@ -51,7 +54,7 @@ def check_plan(result: Plan, scenes_total: int) -> None:
         if decision.chosen is None:
             reasons = sorted({r for e in decision.exclusions for r in e.reasons})
             problems.append(
-                f"scene {decision.scene_index + 1}: no eligible provider "
+                f"scene {decision.scene.index + 1}: no eligible provider "
                 f"(reasons seen: {', '.join(reasons) or 'none'})"
             )
     if not result.within_budget:

@@ -14,24 +14,31 @@ from app import __version__
 from app.config import Settings
 from app.ingest.model import Scene, Script
 from app.pipeline.cache import ClipCache
-from app.pipeline.clips import Candidate, ClipOutcome, Clock, SceneFailed, generate_clip, utc_now
+from app.pipeline.clips import Candidate, ClipOutcome, Clock, generate_clip, utc_now
+from app.pipeline.disclose import RenderRecord, RenderResult, write_disclosure
 from app.pipeline.events import ProgressEvent, ProgressSink, Stage
 from app.pipeline.narration import SceneVoice, narrate_all
 from app.pipeline.plan import check_plan, plan_script
-from app.pipeline.disclose import RenderRecord, SceneResult, RenderResult, write_disclosure
 from app.provenance.canonical import tagged_sha256
 from app.render.audio import VoicePlacement
 from app.render.captions import time_captions
 from app.render.compose import ComposeResult, compose
 from app.render.quality import SETTINGS, EncodeSettings, Quality
-from app.render.timeline import Caption, OutputSpec, Reframe, Timeline, build_timeline
-from providers.music import Mood, MusicTrack, generate_music
+from app.render.timeline import (
+    Caption,
+    OutputSpec,
+    Reframe,
+    Timeline,
+    VisibleLabel,
+    build_timeline,
+)
+from providers.music import MusicTrack, generate_music
 from providers.profile import Catalog
 from providers.registry import Registry
 from providers.types import Aspect, ClipRequest, SceneKind
 from providers.voice import VoiceEngine
 from routing.policy import Policy
-from routing.router import Plan, RoutingDecision
+from routing.router import RoutingDecision
 
 LEAD_IN = 0.35  # silence before a scene's narration starts
 TAIL_OUT = 0.55  # breathing room after it ends
@@ -69,6 +76,10 @@ class RenderContext:
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex[:16])
 
 
+def _tag(aspect: Aspect) -> str:
+    return aspect.value.replace(":", "x")
+
+
 def slugify(title: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     return slug[:48].rstrip("-") or "video"
@@ -78,7 +89,9 @@ def scene_duration(voice: SceneVoice) -> float:
     return max(MIN_SCENE, LEAD_IN + voice.narration.duration + TAIL_OUT)
 
 
-def clip_request(scene: Scene, seconds: float, size: tuple[int, int], aspect: Aspect) -> ClipRequest:
+def clip_request(
+    scene: Scene, seconds: float, size: tuple[int, int], aspect: Aspect
+) -> ClipRequest:
     # Clips run past their slot by one transition: the next scene starts that far into its clip.
     seed = int(tagged_sha256(scene.visual_prompt + scene.narration)[7:15], 16)
     return ClipRequest(
@@ -147,7 +160,7 @@ def _captions(scene: Scene, voice: SceneVoice) -> tuple[Caption, ...]:
 
 
 async def render_script(script: Script, options: RenderOptions, ctx: RenderContext) -> RenderResult:
-    """Render `script` into `options.out_dir`. Raises PlanError / RenderFailed with clear reasons."""
+    """Render `script` into `options.out_dir`; raises PlanError or RenderFailed with reasons."""
     if not script.scenes:
         raise RenderFailed("the script has no scenes")
     render_id, started = ctx.new_id(), ctx.clock()
@@ -187,6 +200,7 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
         fps=enc.fps,
         transition=TRANSITION,
         master_size=master,
+        label=_label(options.policy),
     )
     composed = await _compose(script, options, ctx, tl, voices, music, work, enc)
     record = RenderRecord(
@@ -213,9 +227,14 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
     return result
 
 
+def _label(policy: Policy) -> VisibleLabel | None:
+    d = policy.disclosure
+    return VisibleLabel(d.label_text, d.label_position.value) if d.visible_label else None
+
+
 async def _music(ctx: RenderContext, seconds: float, dest: Path) -> MusicTrack:
     ctx.progress(ProgressEvent(Stage.MUSIC, 0, 1))
-    track = await generate_music(Mood(ctx.settings.music_mood), seconds, ctx.settings.music_seed, dest)
+    track = await generate_music(ctx.settings.music_mood, seconds, ctx.settings.music_seed, dest)
     ctx.progress(ProgressEvent(Stage.MUSIC, 1, 1))
     return track
 
@@ -232,7 +251,11 @@ async def _compose(
 ) -> ComposeResult:
     slug = slugify(script.title)
     outputs = [
-        OutputSpec(a, *a.frame_size(enc.short_side), options.out_dir / f"{slug}-{a.value.replace(':', 'x')}.mp4")
+        OutputSpec(
+            a,
+            *a.frame_size(enc.short_side),
+            options.out_dir / f"{slug}-{a.value.replace(':', 'x')}.mp4",
+        )
         for a in options.aspects
     ]
     placements = [
@@ -249,4 +272,10 @@ async def _compose(
     )  # fmt: skip
 
 
-__all__ = ["Plan", "RenderContext", "RenderFailed", "RenderOptions", "RenderResult", "render_script"]
+__all__ = [
+    "RenderContext",
+    "RenderFailed",
+    "RenderOptions",
+    "RenderResult",
+    "render_script",
+]

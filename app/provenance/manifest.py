@@ -94,7 +94,7 @@ def build_manifest(
     outputs: list[OutputRecord],
     disclosure: dict[str, Any],
 ) -> dict[str, Any]:
-    """Assemble the manifest dict. `header` holds render id, tenant, time, input, policy, catalog."""
+    """Assemble the manifest; `header` holds render id, tenant, time, input, policy, catalog."""
     return {
         "schema": SCHEMA,
         **header,

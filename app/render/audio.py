@@ -33,8 +33,7 @@ class Loudness:
 
     def within_target(self) -> bool:
         return (
-            abs(self.integrated - TARGET_LUFS) <= LUFS_TOLERANCE
-            and self.true_peak <= MAX_TRUE_PEAK
+            abs(self.integrated - TARGET_LUFS) <= LUFS_TOLERANCE and self.true_peak <= MAX_TRUE_PEAK
         )
 
 

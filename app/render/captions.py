@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.render.timeline import Caption
+from app.render.timeline import Caption, VisibleLabel
 from providers.types import Aspect
 
 MAX_WORDS_PER_CAPTION = 7
@@ -102,8 +102,34 @@ def _ass_text(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def ass_document(captions: Sequence[Caption], aspect: Aspect, width: int, height: int) -> str:
-    """An ASS subtitle document sized to the output frame, captions inside the safe area."""
+_LABEL_ALIGN = {"bottom_left": 1, "bottom_right": 3, "top_left": 7, "top_right": 9}
+
+
+def _label_style(label: VisibleLabel, area: SafeArea, width: int, height: int, size: int) -> str:
+    """A small boxed mark in the chosen corner; bottom corners sit above the caption band."""
+    label_size = max(10, round(size * 0.55))
+    margin_h = round(width * area.sides * 0.5)
+    margin_v = round(height * 0.04)
+    if label.position.startswith("bottom"):
+        margin_v = round(height * area.bottom + size * 2.8)
+    pad = max(2, label_size // 4)
+    return (
+        f"Style: Label,{CAPTION_FONT},{label_size},&H00FFFFFF,&H00FFFFFF,&H66000000,&H66000000,"
+        f"-1,0,0,0,100,100,0,0,3,{pad},0,{_LABEL_ALIGN[label.position]},"
+        f"{margin_h},{margin_h},{margin_v},1"
+    )
+
+
+def ass_document(
+    captions: Sequence[Caption],
+    aspect: Aspect,
+    width: int,
+    height: int,
+    label: VisibleLabel | None = None,
+    duration: float = 0.0,
+) -> str:
+    """An ASS document sized to the output frame: captions inside the safe area, and the
+    visible AI label (when the policy asks for one) shown for `duration` seconds."""
     area = SAFE_AREAS[aspect]
     size = round(height * area.font_scale)
     outline = max(2, round(size * 0.08))
@@ -127,10 +153,14 @@ def ass_document(captions: Sequence[Caption], aspect: Aspect, width: int, height
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
         style,
+        *([_label_style(label, area, width, height, size)] if label else []),
         "",
         "[Events]",
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
+    if label is not None:
+        shown = f"{_ass_time(0)},{_ass_time(duration)}"
+        lines.append(f"Dialogue: 1,{shown},Label,,0,0,0,,{_ass_text(label.text)}")
     for cap in captions:
         lines.append(
             f"Dialogue: 0,{_ass_time(cap.start)},{_ass_time(cap.end)},Caption,,0,0,0,,"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from app.render import audio
 from app.render.captions import ass_document
 from app.render.quality import EncodeSettings
 from app.render.segments import SegmentJob, segment_argv, segment_jobs
-from app.render.timeline import OutputSpec, Timeline
+from app.render.timeline import OutputSpec, Timeline, VisibleLabel
 from providers.media import run_ffmpeg
 
 ComposeProgress = Callable[[str, int, int], None]
@@ -41,9 +41,11 @@ def _install_fonts(workdir: Path) -> str:
     return "fonts"
 
 
-def _write_captions(job: SegmentJob, workdir: Path) -> None:
+def _write_captions(job: SegmentJob, workdir: Path, label: VisibleLabel | None) -> None:
     for out, name in zip(job.outputs, job.caption_files, strict=True):
-        doc = ass_document(job.slot.captions, out.aspect, out.width, out.height)
+        doc = ass_document(
+            job.slot.captions, out.aspect, out.width, out.height, label, job.slot.duration
+        )
         (workdir / name).write_text(doc, encoding="utf-8")
 
 
@@ -65,7 +67,7 @@ async def render_segments(
     async def one(job: SegmentJob) -> None:
         nonlocal done
         async with gate:
-            _write_captions(job, workdir)
+            _write_captions(job, workdir, tl.label)
             await run_ffmpeg(segment_argv(job, tl, enc, fonts), cwd=workdir)
         done += 1
         if progress:
@@ -135,6 +137,9 @@ async def compose(
     progress: ComposeProgress | None = None,
 ) -> ComposeResult:
     """Render every aspect of the timeline; outputs land at each OutputSpec.path."""
+    # Segments run with the work folder as cwd (for the caption files): paths must be absolute.
+    workdir = workdir.resolve()
+    tl = replace(tl, slots=tuple(replace(s, clip=s.clip.resolve()) for s in tl.slots))
     workdir.mkdir(parents=True, exist_ok=True)
     segments_task = render_segments(
         tl, outputs, workdir, enc, concurrency=concurrency, progress=progress

@@ -68,8 +68,7 @@ def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str) -> str:
     if job.next_clip is not None and t > 0 and slot.duration > 2 * t:
         parts.append(_fit_clip("1:v", "nxt", tl, 0.0, t))
         parts.append(
-            f"[cur][nxt]xfade=transition=fade:duration={t:.4f}:"
-            f"offset={slot.duration - t:.4f}[mix]"
+            f"[cur][nxt]xfade=transition=fade:duration={t:.4f}:offset={slot.duration - t:.4f}[mix]"
         )
         base = "mix"
     fades = []
@@ -86,9 +85,7 @@ def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str) -> str:
     return ";".join(parts)
 
 
-def segment_argv(
-    job: SegmentJob, tl: Timeline, enc: EncodeSettings, fonts_dir: str
-) -> list[str]:
+def segment_argv(job: SegmentJob, tl: Timeline, enc: EncodeSettings, fonts_dir: str) -> list[str]:
     """Complete ffmpeg arguments (without the binary) for one scene segment."""
     args: list[str] = ["-i", str(job.slot.clip)]
     if job.next_clip is not None:
@@ -99,9 +96,7 @@ def segment_argv(
     return args
 
 
-def segment_jobs(
-    tl: Timeline, outputs: Sequence[OutputSpec], workdir: Path
-) -> list[SegmentJob]:
+def segment_jobs(tl: Timeline, outputs: Sequence[OutputSpec], workdir: Path) -> list[SegmentJob]:
     """One job per slot, its segment files and caption files named inside `workdir`."""
     jobs: list[SegmentJob] = []
     for i, slot in enumerate(tl.slots):
@@ -111,7 +106,5 @@ def segment_jobs(
             for o in outputs
         )
         captions = tuple(f"cap_{i:04d}_{o.tag}.ass" for o in outputs)
-        jobs.append(
-            SegmentJob(slot, nxt, seg_outputs, captions, i == 0, i == len(tl.slots) - 1)
-        )
+        jobs.append(SegmentJob(slot, nxt, seg_outputs, captions, i == 0, i == len(tl.slots) - 1))
     return jobs

@@ -22,6 +22,12 @@ class Caption:
 
 
 @dataclass(frozen=True)
+class VisibleLabel:
+    text: str
+    position: str  # top_left | top_right | bottom_left | bottom_right
+
+
+@dataclass(frozen=True)
 class SceneSlot:
     index: int
     start: float  # seconds on the timeline; a whole number of frames
@@ -52,6 +58,7 @@ class Timeline:
     transition: float  # crossfade length between scenes, seconds (0 = hard cuts)
     master_width: int  # canvas every clip is normalised to before the split into aspects
     master_height: int
+    label: VisibleLabel | None = None  # "AI-generated" mark the policy asks for, on every frame
 
     @property
     def duration(self) -> float:
@@ -72,6 +79,7 @@ def build_timeline(
     fps: int,
     transition: float,
     master_size: tuple[int, int],
+    label: VisibleLabel | None = None,
 ) -> Timeline:
     """Lay scenes end to end, each snapped to whole frames so every aspect's length agrees."""
     if not (len(durations) == len(clips) == len(reframes) == len(captions)):
@@ -92,4 +100,4 @@ def build_timeline(
             )
         )
         cursor += n
-    return Timeline(fps, tuple(slots), transition, master_size[0], master_size[1])
+    return Timeline(fps, tuple(slots), transition, master_size[0], master_size[1], label)

@@ -1,0 +1,31 @@
+"""Ingestion's one exception: a source we cannot turn into scenes.
+
+    ValueError
+    └── IngestError(problem, source=, fix=)   the input is missing, unreadable, not text,
+                                               empty, too long, or has nothing to narrate
+
+It subclasses `ValueError` because every cause is a bad input value, never a bug or an outage.
+Messages are written for the person who supplied the source: what is wrong, where, and what to
+do about it, so the CLI and the API can show `str(error)` unchanged.
+"""
+
+from __future__ import annotations
+
+
+class IngestError(ValueError):
+    """A source that cannot be ingested.
+
+    `problem` says what is wrong, `source` names the file or input it is about, and `fix` says what
+    the user can do. `str(error)` joins them into one sentence-cased message.
+    """
+
+    def __init__(self, problem: str, *, source: str = "", fix: str = "") -> None:
+        self.problem = problem
+        self.source = source
+        self.fix = fix
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        text = f"{self.source}: {self.problem}" if self.source else self.problem
+        text = text if text.endswith((".", "!", "?")) else text + "."
+        return f"{text} {self.fix}".strip()

@@ -1,0 +1,103 @@
+"""Layout rules every look shares: where text may go, seeded choices, the headline itself."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+
+from providers.local.backgrounds import LOW_RES, Drift, canvas_size
+from providers.local.filtergraph import Graph, even
+from providers.local.fonts import FontFace
+from providers.local.spec import Frame, SceneSpec
+from providers.local.sprites import glow
+from providers.local.typography import (
+    Animation,
+    Fit,
+    Ink,
+    Region,
+    TextBlock,
+    animate_block,
+    fit_block,
+)
+from providers.local.typography import clean_text as _clean
+
+TEXT_TOP = 0.08  # share of the height above which nothing is set
+TEXT_BOTTOM = 0.68  # the compositor burns captions into the band below this
+SQUARE_WIDTH = 1.0  # in 16:9, plain titles stay inside the central square (x the height)
+WIDE_WIDTH = 1.45  # text cards and charts may use more, they are reframed by padding
+
+
+def text_region(
+    frame: Frame, *, wide: bool = False, top: float = TEXT_TOP, bottom: float = TEXT_BOTTOM
+) -> Region:
+    """The centred area type may use: upper part of the frame, a square-ish column if wide."""
+    if frame.landscape:
+        width = min(0.84 * frame.width, (WIDE_WIDTH if wide else SQUARE_WIDTH) * frame.height)
+    else:
+        width = 0.84 * frame.width
+    x = (frame.width - width) / 2
+    return Region(x, top * frame.height, width, (bottom - top) * frame.height)
+
+
+def seeded(spec: SceneSpec, salt: str) -> random.Random:
+    """A private random stream per (seed, kind, purpose): same request, same picture."""
+    digest = hashlib.sha256(f"{salt}:{spec.kind.value}:{spec.seed}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def to_low_res(frame: Frame, margin: float, x: float, y: float) -> tuple[float, float]:
+    """Frame pixel (x, y), at rest, as a pixel of the low-resolution painting."""
+    width, height = canvas_size(frame, margin)
+    return (x + (width - frame.width) / 2) / LOW_RES, (y + (height - frame.height) / 2) / LOW_RES
+
+
+def glow_drifts(
+    frame: Frame,
+    colors: tuple[str, ...],
+    rng: random.Random,
+    count: int,
+    size: tuple[float, float] = (0.45, 0.75),
+    opacity: tuple[float, float] = (0.22, 0.4),
+) -> tuple[Drift, ...]:
+    """Soft lights wandering slowly across the frame."""
+    drifts = []
+    for i in range(count):
+        diameter = even(rng.uniform(*size) * frame.unit)
+        sprite = tuple(glow(diameter, colors[i % len(colors)], rng.uniform(*opacity)))
+        drifts.append(
+            Drift(
+                sprite,
+                (diameter, diameter),
+                cx=rng.uniform(0.1, 0.9) * frame.width,
+                cy=rng.uniform(0.1, 0.75) * frame.height,
+                reach_x=rng.uniform(0.05, 0.12) * frame.unit,
+                reach_y=rng.uniform(0.03, 0.08) * frame.unit,
+                period=rng.uniform(9.0, 16.0),
+                phase=rng.uniform(0, 2 * math.pi),
+            )
+        )
+    return tuple(drifts)
+
+
+def clean(spec: SceneSpec, face: FontFace, *, upper: bool = False) -> str:
+    text = _clean(spec.text, face)
+    return _clean(text.upper(), face) if upper else text
+
+
+def headline(
+    graph: Graph,
+    text: str,
+    face: FontFace,
+    region: Region,
+    fit: Fit,
+    anim: Animation,
+    ink: Ink,
+    frame: Frame,
+) -> TextBlock | None:
+    """Fit `text` into `region` and animate it in; None (and nothing drawn) for empty text."""
+    if not text:
+        return None
+    block = fit_block(text, face, region, fit)
+    animate_block(graph, block, anim, ink, frame)
+    return block

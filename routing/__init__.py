@@ -1,0 +1,28 @@
+"""Policy and router: pure decisions over provider profiles. Depends on `providers` only."""
+
+from routing.eligibility import exclusion_reasons
+from routing.health import HealthSnapshot, ProviderHealth, snapshot
+from routing.policy import Policy, PolicyError, load_policy, parse_policy
+from routing.router import Choice, Exclusion, Plan, RoutingDecision, plan, route
+from routing.scene import SceneSpec
+from routing.scoring import Score, score
+
+__all__ = [
+    "Choice",
+    "Exclusion",
+    "HealthSnapshot",
+    "Plan",
+    "Policy",
+    "PolicyError",
+    "ProviderHealth",
+    "RoutingDecision",
+    "SceneSpec",
+    "Score",
+    "exclusion_reasons",
+    "load_policy",
+    "parse_policy",
+    "plan",
+    "route",
+    "score",
+    "snapshot",
+]

@@ -1,0 +1,189 @@
+"""Pure tests of the compositor's builders: no ffmpeg is run here."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from app.render import audio
+from app.render.captions import ass_document, chunk_words, time_captions
+from app.render.compose import concat_list, mux_argv
+from app.render.quality import SETTINGS, Quality
+from app.render.segments import segment_argv, segment_filter, segment_jobs
+from app.render.timeline import Caption, OutputSpec, Reframe, build_timeline
+from providers.types import Aspect
+
+
+def _timeline(n: int = 3, transition: float = 0.4) -> tuple:  # type: ignore[type-arg]
+    clips = [Path(f"/clips/c{i}.mp4") for i in range(n)]
+    caps = [(Caption(0.3, 1.5, f"caption {i}"),) for i in range(n)]
+    tl = build_timeline(
+        [2.01, 3.333, 4.0][:n],
+        clips,
+        [Reframe.CROP, Reframe.PAD, Reframe.CROP][:n],
+        caps,
+        fps=30,
+        transition=transition,
+        master_size=(1920, 1080),
+    )
+    outs = [
+        OutputSpec(a, *a.frame_size(1080), Path(f"/out/v-{a.value.replace(':', 'x')}.mp4"))
+        for a in (Aspect.LANDSCAPE, Aspect.PORTRAIT, Aspect.SQUARE)
+    ]
+    return tl, outs
+
+
+def test_aspect_frame_sizes() -> None:
+    assert Aspect.LANDSCAPE.frame_size(1080) == (1920, 1080)
+    assert Aspect.PORTRAIT.frame_size(1080) == (1080, 1920)
+    assert Aspect.SQUARE.frame_size(1080) == (1080, 1080)
+    assert Aspect.FOUR_FIVE.frame_size(1080) == (1080, 1350)
+    assert Aspect.LANDSCAPE.frame_size(540) == (960, 540)
+
+
+def test_timeline_snaps_every_scene_to_whole_frames() -> None:
+    tl, _ = _timeline()
+    for slot in tl.slots:
+        assert abs(slot.duration * 30 - round(slot.duration * 30)) < 1e-9
+        assert abs(slot.start * 30 - round(slot.start * 30)) < 1e-9
+    assert tl.slots[1].start == pytest.approx(tl.slots[0].duration)
+    assert tl.duration == pytest.approx(sum(s.duration for s in tl.slots))
+    assert [s.clip_offset for s in tl.slots] == [0.0, 0.4, 0.4]
+
+
+def test_timeline_rejects_mismatched_inputs() -> None:
+    with pytest.raises(ValueError, match="one entry per scene"):
+        build_timeline([1.0], [], [], [], fps=30, transition=0, master_size=(2, 2))
+
+
+def test_segment_jobs_name_files_per_scene_and_aspect() -> None:
+    tl, outs = _timeline()
+    jobs = segment_jobs(tl, outs, Path("/work"))
+    assert [j.outputs[1].path.name for j in jobs] == [
+        "seg_0000_9x16.mp4",
+        "seg_0001_9x16.mp4",
+        "seg_0002_9x16.mp4",
+    ]
+    assert jobs[0].next_clip == Path("/clips/c1.mp4") and jobs[-1].next_clip is None
+    assert jobs[0].is_first and jobs[-1].is_last and not jobs[1].is_first
+
+
+def test_segment_decodes_each_clip_once_and_writes_every_aspect() -> None:
+    tl, outs = _timeline()
+    job = segment_jobs(tl, outs, Path("/work"))[1]
+    argv = segment_argv(job, tl, SETTINGS[Quality.STANDARD], "fonts")
+    assert argv.count("-i") == 2  # its own clip + the next clip's head for the crossfade
+    assert argv[argv.index("-i") + 1] == "/clips/c1.mp4"
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert "split=3" in graph
+    assert "xfade=transition=fade:duration=0.4000" in graph
+    assert "trim=start=0.4000" in graph  # starts after the incoming crossfade
+    assert [argv[i + 1] for i, a in enumerate(argv) if a == "-map"] == ["[o0]", "[o1]", "[o2]"]
+    assert argv[-1] == "/work/seg_0001_1x1.mp4"
+    assert "subtitles=filename=cap_0001_9x16.ass:fontsdir=fonts" in graph
+
+
+def test_last_segment_fades_out_and_has_no_crossfade() -> None:
+    tl, outs = _timeline()
+    job = segment_jobs(tl, outs, Path("/w"))[-1]
+    graph = segment_filter(job, tl, "fonts")
+    assert "xfade" not in graph
+    assert "fade=t=out" in graph
+
+
+def test_pad_reframe_blurs_a_copy_and_crop_fills() -> None:
+    tl, outs = _timeline()
+    jobs = segment_jobs(tl, outs, Path("/w"))
+    assert "boxblur" in segment_filter(jobs[1], tl, "f")  # PAD slot
+    crop_graph = segment_filter(jobs[0], tl, "f")
+    assert "boxblur" not in crop_graph
+    assert "scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920" in crop_graph
+
+
+def test_hard_cuts_when_transition_is_zero() -> None:
+    tl, outs = _timeline(transition=0.0)
+    job = segment_jobs(tl, outs, Path("/w"))[0]
+    assert "xfade" not in segment_filter(job, tl, "f")
+
+
+def test_caption_chunks_break_on_punctuation_and_length() -> None:
+    text = "Morning light hits the harbour. Boats leave early, nets ready, engines humming loudly."
+    chunks = chunk_words(text)
+    assert chunks[0] == "Morning light hits the harbour."
+    assert all(len(c.split()) <= 7 for c in chunks)
+    assert " ".join(chunks) == text
+
+
+def test_captions_span_speech_proportionally_without_word_times() -> None:
+    caps = time_captions("one two three. four five six seven eight nine ten", 0.35, 4.0)
+    assert caps[0].start == pytest.approx(0.35)
+    assert caps[-1].end == pytest.approx(4.35, abs=1e-3)
+    assert all(a.end == pytest.approx(b.start, abs=1e-3) for a, b in itertools.pairwise(caps))
+
+
+def test_captions_follow_word_times_when_given() -> None:
+    words = [(0.0, 0.2), (0.25, 0.5), (0.6, 0.9)]
+    caps = time_captions("alpha beta gamma", 1.0, 1.0, words)
+    assert caps == (Caption(1.0, 1.9, "alpha beta gamma"),)
+
+
+def test_ass_document_sits_inside_the_safe_area_and_sanitises_text() -> None:
+    doc = ass_document([Caption(0, 1.25, r"{\b1}evil\N text")], Aspect.PORTRAIT, 1080, 1920)
+    assert "PlayResX: 1080" in doc and "PlayResY: 1920" in doc
+    style = next(line for line in doc.splitlines() if line.startswith("Style:"))
+    assert style.split(",")[-2] == str(round(1920 * 0.22))  # MarginV keeps clear of feed UI
+    dialogue = doc.splitlines()[-1]
+    assert dialogue.startswith("Dialogue: 0,0:00:00.00,0:00:01.25,Caption")
+    assert "{" not in dialogue.split(",,", 1)[1] and "\\" not in dialogue
+
+
+def test_loudness_targets_and_correction() -> None:
+    assert audio.Loudness(-14.2, -1.5).within_target()
+    assert not audio.Loudness(-14.0, -0.4).within_target()
+    assert not audio.Loudness(-16.0, -3.0).within_target()
+    assert audio.correction_db(audio.Loudness(-16.0, -5.0)) == pytest.approx(2.0)
+    # Over the ceiling: come down by the excess plus margin even if that costs loudness.
+    assert audio.correction_db(audio.Loudness(-14.0, -0.5)) == pytest.approx(-0.8)
+
+
+def test_parse_ebur128_summary() -> None:
+    stderr = """[Parsed_ebur128_0 @ 0x1] Summary:
+
+  Integrated loudness:
+    I:         -14.1 LUFS
+    Threshold: -24.3 LUFS
+
+  Loudness range:
+    LRA:         5.2 LU
+
+  True peak:
+    Peak:       -1.3 dBFS
+"""
+    assert audio.parse_ebur128(stderr) == audio.Loudness(-14.1, -1.3)
+    with pytest.raises(ValueError):
+        audio.parse_ebur128("nothing here")
+
+
+def test_parse_loudnorm_json_and_apply_argv() -> None:
+    stderr = 'noise\n{\n "input_i" : "-20.1", "input_tp" : "-3.0", "input_lra" : "4.0",'
+    stderr += ' "input_thresh" : "-30.5", "target_offset" : "0.2"\n}\n'
+    measured = audio.parse_loudnorm_json(stderr)
+    argv = audio.loudnorm_apply_argv(Path("a.wav"), measured, Path("b.wav"))
+    chain = argv[argv.index("-af") + 1]
+    assert "measured_I=-20.1" in chain and "linear=true" in chain
+
+
+def test_mix_ducks_music_under_the_voice() -> None:
+    argv = audio.mix_argv(Path("v.wav"), Path("m.wav"), 12.5, Path("mix.wav"), -13.0)
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert "[bed][key]sidechaincompress" in graph
+    assert "atrim=end=12.5000" in graph and "volume=-13.0dB" in graph
+
+
+def test_concat_list_escapes_quotes_and_mux_copies_streams() -> None:
+    text = concat_list([Path("/a/it's.mp4"), Path("/b/x.mp4")])
+    assert text.splitlines() == ["file '/a/it'\\''s.mp4'", "file '/b/x.mp4'"]
+    argv = mux_argv(Path("l.txt"), Path("a.m4a"), Path("o.mp4"), "T")
+    assert argv[argv.index("-c") + 1] == "copy" and "+faststart" in argv
