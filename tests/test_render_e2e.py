@@ -11,11 +11,11 @@ from app.config import Settings
 from app.context import build_context
 from app.ingest import ingest_text
 from app.pipeline.events import ProgressEvent, Stage
+from app.pipeline.plan import DEFAULT_POLICY
 from app.pipeline.run import RenderOptions, render_script
 from app.render.quality import Quality
 from providers.media import probe, run_ffmpeg, sha256_file
 from providers.types import Aspect
-from app.pipeline.plan import DEFAULT_POLICY
 
 SCRIPT = """A quiet harbour at dawn, boats resting on still water.
 

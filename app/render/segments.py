@@ -53,7 +53,9 @@ def _reframe(label_in: str, label_out: str, mode: Reframe, width: int, height: i
     return (
         f"[{label_in}]split=2[{label_out}_bg][{label_out}_fg];"
         f"[{label_out}_bg]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},"
-        f"boxblur=6:2,eq=brightness=-0.08:saturation=1.1,scale={width}:{height}[{label_out}_bb];"
+        # The background is a blur: a cheap bilinear upscale is indistinguishable and much faster.
+        f"boxblur=6:2,eq=brightness=-0.08:saturation=1.1,"
+        f"scale={width}:{height}:flags=fast_bilinear[{label_out}_bb];"
         f"[{label_out}_fg]scale={width}:{height}:force_original_aspect_ratio=decrease,"
         f"setsar=1[{label_out}_ff];"
         f"[{label_out}_bb][{label_out}_ff]overlay=(W-w)/2:(H-h)/2,setsar=1[{label_out}]"

@@ -117,7 +117,9 @@ def _camera(frame: Frame, spec: Backdrop, room_x: int, room_y: int, phase: float
         period = 6.0 if spec.camera is Camera.RUSH else 14.0
         x = wander(half_x, half_x, period, phase)
         y = wander(half_y, half_y, period * 1.3, phase + 1.7)
-    return filter_("crop", {"w": frame.width, "h": frame.height, "x": x, "y": y})
+    # exact: move in 1 px steps, not the 2 px of chroma alignment; a half-pixel chroma offset
+    # is invisible on a smooth painting, a 2 px judder is not
+    return filter_("crop", {"w": frame.width, "h": frame.height, "x": x, "y": y, "exact": 1})
 
 
 @dataclass(frozen=True)

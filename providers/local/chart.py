@@ -61,7 +61,7 @@ def add_bar_chart(
     slot = region.w / len(points)
     value_size = _fitted_size(fonts.bold, [p.display for p in points], slot * 0.9, 0.055 * unit)
     label_size = max(
-        _fitted_size(fonts.medium, [p.label for p in points], slot * 0.94, 0.034 * unit),
+        _fitted_size(fonts.medium, [p.label for p in points], slot * 0.94, 0.04 * unit),
         0.024 * unit,
     )
     baseline = region.bottom - label_size * 1.9
@@ -148,15 +148,25 @@ def _add_bar_texts(
     value_x = cx - fonts.bold.width(point.display, value_size) / 2
     value = Piece(point.display, value_x, baseline - value_size * 0.45)
     lift = f"{num(round(height, 1))}*{ease_out(start, BAR_GROW)}"
-    enter(graph, fonts.bold, value_size, ink, value, Entrance.RISE, start + 0.1, 0.5, frame,
-          lift=lift)  # fmt: skip
+    enter(
+        graph, fonts.bold, value_size, ink, value, Entrance.RISE, start + 0.1, 0.5, frame, lift=lift
+    )
     if point.label:
         text = _ellipsized(fonts.medium, point.label, label_size, slot * 0.94)
         label_x = cx - fonts.medium.width(text, label_size) / 2
         label = Piece(text, label_x, baseline + label_size * (0.55 + CAP_HEIGHT))
         label_start = 0.15 + start * 0.3
-        enter(graph, fonts.medium, label_size, Ink(palette.muted, None), label, Entrance.RISE,
-              label_start, 0.6, frame)  # fmt: skip
+        enter(
+            graph,
+            fonts.medium,
+            label_size,
+            Ink(palette.muted, None),
+            label,
+            Entrance.RISE,
+            label_start,
+            0.6,
+            frame,
+        )
 
 
 def add_big_stat(

@@ -61,6 +61,7 @@ def ken_burns(spec: SceneSpec) -> Graph:
                     "h": height,
                     "x": f"(iw-{width})*({num(x0)}+{num(x1 - x0)}*{move})",
                     "y": f"(ih-{height})*({num(y0)}+{num(y1 - y0)}*{move})",
+                    "exact": 1,
                 },
             ),
         ]

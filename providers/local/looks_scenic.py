@@ -291,9 +291,7 @@ def _title_card(graph: Graph, spec: SceneSpec, title: str, subtitle: str) -> Non
         by_word=False,
         end=frame.duration,
     )
-    title_fit = Fit(
-        0.085 * frame.unit, 0.045 * frame.unit, max_lines=2, align=Align.LEFT, anchor=1.0
-    )
+    title_fit = Fit(0.1 * frame.unit, 0.045 * frame.unit, max_lines=2, align=Align.LEFT, anchor=1.0)
     title_area = Region(left, 0.3 * frame.height, width, 0.24 * frame.height)
     top = headline(graph, title, spec.fonts.heavy, title_area, title_fit, anim, ink, frame)
     if top is None:
@@ -318,7 +316,7 @@ def _subtitle(
         return above.bottom
     y = above.bottom + above.size * 0.45
     room = Region(left, y, width, max(frame.height * 0.68 - y, above.size))
-    fit = Fit(0.045 * frame.unit, 0.03 * frame.unit, max_lines=2, align=Align.LEFT, anchor=0.0)
+    fit = Fit(0.052 * frame.unit, 0.03 * frame.unit, max_lines=2, align=Align.LEFT, anchor=0.0)
     ink = Ink(spec.palette.muted, None, box=spec.palette.shade, box_alpha=0.45, box_pad=0.35)
     later = replace(anim, start=anim.start + 0.35)
     block = headline(graph, text, spec.fonts.medium, room, fit, later, ink, frame)

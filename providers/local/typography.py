@@ -285,8 +285,9 @@ def animate_block(
     timing = _paced(animation, len(pieces))
     for i, piece in enumerate(pieces):
         start = timing.start + i * timing.stagger
-        enter(graph, block.face, block.size, ink, piece, timing.entrance, start, timing.length,
-              frame)  # fmt: skip
+        enter(
+            graph, block.face, block.size, ink, piece, timing.entrance, start, timing.length, frame
+        )
 
 
 def _paced(animation: Animation, count: int) -> Animation:
@@ -308,6 +309,7 @@ class SpriteBox:
 
 
 def sprite_box(face: FontFace, text: str, size: float, ink: Ink) -> SpriteBox:
+    """Room for the text's full ascent and descent, its shadow and its panel, if any."""
     pad = 2 + max(round(size * 0.08), _shadow_offset(size) if ink.shadow else 0)
     if ink.box:
         pad += round(size * ink.box_pad)
@@ -358,9 +360,15 @@ def enter(
 
 
 def _sprite(
-    face: FontFace, text: str, size: float, ink: Ink, box: SpriteBox, width: int, height: int,
+    face: FontFace,
+    text: str,
+    size: float,
+    ink: Ink,
+    box: SpriteBox,
+    width: int,
+    height: int,
     top: int,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     """A transparent `width` x `height` canvas with `text` drawn `top` pixels down."""
     canvas = filter_("color", {"c": "black@0", "s": f"{width}x{height}", "r": 1, "d": 1})
     baseline = num(round(top + box.baseline, 1))
@@ -384,7 +392,6 @@ def drawtext(
     x: str,
     y: str,
     alpha: str,
-    start: float = 0.0,
     *,
     expansion: str = "none",
 ) -> str:
@@ -408,6 +415,4 @@ def drawtext(
         pad = round(size * ink.box_pad)
         options |= {"box": 1, "boxcolor": color(ink.box, ink.box_alpha)}
         options["boxborderw"] = f"{round(pad * 0.6)}|{pad}"
-    if start > 0:
-        options["enable"] = f"gte(t,{num(round(start, 3))})"
     return filter_("drawtext", options)
