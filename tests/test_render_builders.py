@@ -77,7 +77,8 @@ def test_segment_decodes_each_clip_once_and_writes_every_aspect() -> None:
     assert argv.count("-i") == 2  # its own clip + the next clip's head for the crossfade
     assert argv[argv.index("-i") + 1] == "/clips/c1.mp4"
     graph = argv[argv.index("-filter_complex") + 1]
-    assert "split=3" in graph
+    for i in range(3):  # every aspect's stream is defined exactly once
+        assert graph.count(f"[r{i}];") + graph.count(f"[r{i}]subtitles") == 2
     assert "xfade=transition=fade:duration=0.4000" in graph
     assert "trim=start=0.4000" in graph  # starts after the incoming crossfade
     assert [argv[i + 1] for i, a in enumerate(argv) if a == "-map"] == ["[o0]", "[o1]", "[o2]"]
@@ -100,6 +101,15 @@ def test_pad_reframe_blurs_a_copy_and_crop_fills() -> None:
     crop_graph = segment_filter(jobs[0], tl, "f")
     assert "boxblur" not in crop_graph
     assert "scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920" in crop_graph
+
+
+def test_pad_shares_one_blur_source_and_one_fitted_foreground() -> None:
+    tl, outs = _timeline()
+    graph = segment_filter(segment_jobs(tl, outs, Path("/w"))[1], tl, "f")
+    assert graph.count("boxblur") == 2  # 9:16 and 1:1; 16:9 is the master and passes through
+    assert graph.count("scale=240:134:flags=fast_bilinear") == 1  # one small blur source
+    assert graph.count("scale=1080:606:flags=bicubic") == 1  # both aspects fit to 1080 wide
+    assert "[b0]null[r0]" in graph
 
 
 def test_hard_cuts_when_transition_is_zero() -> None:

@@ -42,24 +42,86 @@ def _fit_clip(label_in: str, label_out: str, tl: Timeline, start: float, length:
     )
 
 
-def _reframe(label_in: str, label_out: str, mode: Reframe, width: int, height: int) -> str:
-    """Fill (crop) or fit over a blurred copy of itself (pad) into width x height."""
-    if mode is Reframe.CROP:
-        return (
-            f"[{label_in}]scale={width}:{height}:force_original_aspect_ratio=increase,"
-            f"crop={width}:{height},setsar=1[{label_out}]"
-        )
-    bw, bh = max(2, width // 8), max(2, height // 8)
+def _even(n: float) -> int:
+    return max(2, int(n) - int(n) % 2)
+
+
+def _fit(src: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    """Largest even size with the source's shape that fits inside `box`."""
+    scale = min(box[0] / src[0], box[1] / src[1])
+    return _even(src[0] * scale), _even(src[1] * scale)
+
+
+def _cover_crop(src: tuple[int, int], shape: tuple[int, int]) -> tuple[int, int]:
+    """Largest even centre crop of `src` with the aspect of `shape`."""
+    if shape[0] / shape[1] < src[0] / src[1]:
+        return _even(src[1] * shape[0] / shape[1]), src[1]
+    return src[0], _even(src[0] * shape[1] / shape[0])
+
+
+def _reframe_crop(label: str, out_label: str, width: int, height: int) -> str:
     return (
-        f"[{label_in}]split=2[{label_out}_bg][{label_out}_fg];"
-        f"[{label_out}_bg]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},"
-        # The background is a blur: a cheap bilinear upscale is indistinguishable and much faster.
-        f"boxblur=6:2,eq=brightness=-0.08:saturation=1.1,"
-        f"scale={width}:{height}:flags=fast_bilinear[{label_out}_bb];"
-        f"[{label_out}_fg]scale={width}:{height}:force_original_aspect_ratio=decrease,"
-        f"setsar=1[{label_out}_ff];"
-        f"[{label_out}_bb][{label_out}_ff]overlay=(W-w)/2:(H-h)/2,setsar=1[{label_out}]"
+        f"[{label}]scale={width}:{height}:force_original_aspect_ratio=increase,"
+        f"crop={width}:{height},setsar=1[{out_label}]"
     )
+
+
+def _reframe_pad(
+    base: str, outputs: Sequence[tuple[int, int, str]], master: tuple[int, int]
+) -> list[str]:
+    """Fit the master over a blurred copy of itself, for every (width, height, label).
+
+    The blurred source is made once at an eighth of the master's size and the fitted
+    foreground once per distinct size, then shared by every aspect that needs it.
+    """
+    small = (_even(master[0] / 8), _even(master[1] / 8))
+    fg_sizes = sorted({_fit(master, (w, h)) for w, h, _ in outputs})
+    parts = [f"[{base}]split=2[pad_src][pad_fgsrc]"]
+    parts.append(
+        f"[pad_src]scale={small[0]}:{small[1]}:flags=fast_bilinear,"
+        f"split={len(outputs)}" + "".join(f"[pad_s{i}]" for i in range(len(outputs)))
+    )
+    users = {size: [i for i, (w, h, _) in enumerate(outputs) if _fit(master, (w, h)) == size]
+             for size in fg_sizes}  # fmt: skip
+    parts.append(
+        f"[pad_fgsrc]split={len(fg_sizes)}" + "".join(f"[pad_f{k}]" for k in range(len(fg_sizes)))
+    )
+    for k, size in enumerate(fg_sizes):
+        scaled = "null" if size == master else f"scale={size[0]}:{size[1]}:flags=bicubic"
+        parts.append(
+            f"[pad_f{k}]{scaled},setsar=1,split={len(users[size])}"
+            + "".join(f"[pad_fg{i}]" for i in users[size])
+        )
+    for i, (w, h, out_label) in enumerate(outputs):
+        cw, ch = _cover_crop(small, (w, h))
+        parts.append(
+            f"[pad_s{i}]crop={cw}:{ch},boxblur=6:2,eq=brightness=-0.08:saturation=1.1,"
+            # A blurred background: a cheap bilinear upscale is indistinguishable.
+            f"scale={w}:{h}:flags=fast_bilinear,setsar=1[pad_bg{i}];"
+            f"[pad_bg{i}][pad_fg{i}]overlay=(W-w)/2:(H-h)/2:repeatlast=0[{out_label}]"
+        )
+    return parts
+
+
+def _reframe_all(base: str, job: SegmentJob, tl: Timeline) -> list[str]:
+    """Split the scene into one stream per output, each reframed to its size as `r{i}`."""
+    master = (tl.master_width, tl.master_height)
+    direct = [i for i, o in enumerate(job.outputs) if (o.width, o.height) == master]
+    if job.slot.reframe is Reframe.CROP:
+        direct = list(range(len(job.outputs)))
+    padded = [i for i in range(len(job.outputs)) if i not in direct]
+    branches = [f"[b{i}]" for i in direct] + (["[pad]"] if padded else [])
+    parts = [f"[{base}]split={len(branches)}" + "".join(branches)]
+    for i in direct:
+        out = job.outputs[i]
+        if (out.width, out.height) == master:
+            parts.append(f"[b{i}]null[r{i}]")
+        else:
+            parts.append(_reframe_crop(f"b{i}", f"r{i}", out.width, out.height))
+    if padded:
+        specs = [(job.outputs[i].width, job.outputs[i].height, f"r{i}") for i in padded]
+        parts += _reframe_pad("pad", specs, master)
+    return parts
 
 
 def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str) -> str:
@@ -78,11 +140,11 @@ def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str) -> str:
         fades.append(f"fade=t=in:st=0:d={FADE_IN}")
     if job.is_last:
         fades.append(f"fade=t=out:st={max(0.0, slot.duration - FADE_OUT):.4f}:d={FADE_OUT}")
-    n = len(job.outputs)
-    head = f"[{base}]" + ",".join([*fades, f"split={n}"] if fades else [f"split={n}"])
-    parts.append(head + "".join(f"[s{i}]" for i in range(n)))
-    for i, (out, subs) in enumerate(zip(job.outputs, job.caption_files, strict=True)):
-        parts.append(_reframe(f"s{i}", f"r{i}", slot.reframe, out.width, out.height))
+    if fades:
+        parts.append(f"[{base}]{','.join(fades)}[faded]")
+        base = "faded"
+    parts += _reframe_all(base, job, tl)
+    for i, subs in enumerate(job.caption_files):
         parts.append(f"[r{i}]subtitles=filename={subs}:fontsdir={fonts_dir}[o{i}]")
     return ";".join(parts)
 
