@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from providers.music import Mood
@@ -33,6 +33,30 @@ class Settings(BaseSettings):
     catalog_path: Path | None = Field(
         default=None, description="A catalog file that extends/overrides the built-in one."
     )
+    signing_key_path: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM) that signs manifests; default: created on "
+        "first use in <data_dir>/keys.",
+    )
+    c2pa_cert_path: Path | None = Field(
+        default=None,
+        description="C2PA signing certificate chain (PEM, leaf first); default: a local test "
+        "chain created on first use in <data_dir>/keys.",
+    )
+    c2pa_key_path: Path | None = Field(
+        default=None, description="Private key (PEM) of the C2PA signing certificate."
+    )
+    c2pa_trust_anchors_path: Path | None = Field(
+        default=None,
+        description="Root certificates (PEM) that `verify` trusts for C2PA; default: the local "
+        "test CA.",
+    )
+
+    @model_validator(mode="after")
+    def _c2pa_pair(self) -> Settings:
+        if (self.c2pa_cert_path is None) != (self.c2pa_key_path is None):
+            raise ValueError("set both c2pa_cert_path and c2pa_key_path, or neither")
+        return self
 
     @property
     def clip_cache_dir(self) -> Path:
@@ -41,3 +65,7 @@ class Settings(BaseSettings):
     @property
     def narration_cache_dir(self) -> Path:
         return self.data_dir / "narration"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"

@@ -1,8 +1,9 @@
 """Policy and router: pure decisions over provider profiles. Depends on `providers` only."""
 
 from routing.eligibility import exclusion_reasons
+from routing.explain import PolicyExplanation, explain_policy
 from routing.health import HealthSnapshot, ProviderHealth, snapshot
-from routing.policy import Policy, PolicyError, load_policy, parse_policy
+from routing.policy import FailureRules, Policy, PolicyError, load_policy, parse_policy
 from routing.router import Choice, Exclusion, Plan, RoutingDecision, plan, route
 from routing.scene import SceneSpec
 from routing.scoring import Score, score
@@ -10,15 +11,18 @@ from routing.scoring import Score, score
 __all__ = [
     "Choice",
     "Exclusion",
+    "FailureRules",
     "HealthSnapshot",
     "Plan",
     "Policy",
     "PolicyError",
+    "PolicyExplanation",
     "ProviderHealth",
     "RoutingDecision",
     "SceneSpec",
     "Score",
     "exclusion_reasons",
+    "explain_policy",
     "load_policy",
     "parse_policy",
     "plan",

@@ -19,6 +19,10 @@ manifests and re-checked by `verify`, so they never change meaning:
     sourcing.unknown:<fact>          a fact a rule needs is unknown and `unknown_facts: exclude`;
                                      <fact> in: training_data, content_credentials,
                                      open_weights, headquarters, price
+    sourcing.stale:<fact>            a fact a rule needs is older than
+                                     `sourcing.max_evidence_age_days` on `today`; <fact> in:
+                                     access_kind, training_data, content_credentials,
+                                     open_weights, headquarters, price
     allegation.<topic>:<status>      an allegation on an excluded topic at/above `min_status`
     capability.duration              no accepted duration covers the scene
     capability.aspect                the scene's aspect is not offered
@@ -28,9 +32,17 @@ manifests and re-checked by `verify`, so they never change meaning:
     policy.allow_fallbacks           (router only) eligible, but fallbacks are disabled
 
 Facts whose value is unknown never exclude under `unknown_facts: allow`.
+
+Routing stays pure: the date the evidence is aged against is an input (`today`), never read
+from a clock here. `route`/`plan` refuse (ValueError) to decide under a policy with
+`max_evidence_age_days` without a date; `exclusion_reasons` called without one (a re-check that
+has no date, e.g. an old manifest) leaves the evidence-age rule out rather than guessing a date.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
 
 from providers.profile import (
     ALLEGATION_RANK,
@@ -62,6 +74,7 @@ SOURCING_CONTENT_CREDENTIALS = "sourcing.content_credentials"
 SOURCING_OPEN_WEIGHTS = "sourcing.open_weights"
 SOURCING_JURISDICTION = "sourcing.jurisdiction"
 SOURCING_UNKNOWN = "sourcing.unknown"
+SOURCING_STALE = "sourcing.stale"
 CAPABILITY_DURATION = "capability.duration"
 CAPABILITY_ASPECT = "capability.aspect"
 CAPABILITY_IMAGE_TO_VIDEO = "capability.image_to_video"
@@ -83,6 +96,7 @@ REASON_CODES: tuple[str, ...] = (
     SOURCING_OPEN_WEIGHTS,
     SOURCING_JURISDICTION,
     SOURCING_UNKNOWN,
+    SOURCING_STALE,
     "allegation",
     CAPABILITY_DURATION,
     CAPABILITY_ASPECT,
@@ -91,6 +105,7 @@ REASON_CODES: tuple[str, ...] = (
     POLICY_NO_FALLBACKS,
 )
 UNKNOWN_FACTS = ("training_data", "content_credentials", "open_weights", "headquarters", "price")
+STALE_FACTS = ("access_kind", *UNKNOWN_FACTS)
 
 # A clip may fall this much short of the scene: the composer holds its last frame. Without it a
 # 10.2 s scene could never use a model whose longest clip is 10 s.
@@ -103,18 +118,63 @@ def exclusion_reasons(
     scene: SceneSpec,
     policy: Policy,
     health: HealthSnapshot,
+    today: dt.date | None = None,
 ) -> tuple[str, ...]:
-    """Every reason `model` of `profile` may not make `scene`; () when it is eligible."""
+    """Every reason `model` of `profile` may not make `scene`; () when it is eligible.
+
+    `today` is the date evidence is aged against; without it the evidence-age rule
+    (`sourcing.max_evidence_age_days`) is not evaluated."""
     rules = policy.rules_for(scene.kind)
     reasons = [
         *_availability(profile, model, health),
         *_selection(profile, model, rules, policy),
         *_sourcing(profile, policy),
+        *_stale(profile, model, rules, policy, today),
         *_allegations(profile, policy),
         *_capability(model, scene),
         *_budget(model, scene, policy),
     ]
     return tuple(dict.fromkeys(reasons))  # de-duplicate, keep the documented order
+
+
+def stale(fact: str) -> str:
+    """The reason code for evidence on `fact` that is too old."""
+    return f"{SOURCING_STALE}:{fact}"
+
+
+def relevant_facts(
+    profile: ProviderProfile, model: ModelProfile, rules: SceneRules, policy: Policy
+) -> Iterator[tuple[str, dt.date]]:
+    """(fact, as_of) for every sourcing fact some rule of `policy` needs, in STALE_FACTS order."""
+    wanted, facts = policy.sourcing, profile.sourcing
+    if wanted.official_api:
+        yield "access_kind", facts.access_kind.as_of
+    if wanted.min_training_data_disclosure != "none":
+        yield "training_data", facts.training_data.as_of
+    if wanted.require_content_credentials not in (False, ()):
+        yield "content_credentials", facts.content_credentials.as_of
+    if wanted.open_weights is not None:
+        yield "open_weights", facts.open_weights.as_of
+    home = profile.headquarters.value
+    if (wanted.jurisdictions.allow or wanted.jurisdictions.deny) and home != "n/a":
+        yield "headquarters", profile.headquarters.as_of
+    if rules.max_price is not None or policy.budget.per_video_usd is not None:
+        yield "price", model.price_per_second_usd.as_of
+
+
+def _stale(
+    profile: ProviderProfile,
+    model: ModelProfile,
+    rules: SceneRules,
+    policy: Policy,
+    today: dt.date | None,
+) -> list[str]:
+    max_age = policy.sourcing.max_evidence_age_days
+    if max_age is None or today is None:
+        return []
+    oldest = today - dt.timedelta(days=max_age)
+    return [stale(fact) for fact, as_of in relevant_facts(profile, model, rules, policy)
+            if as_of < oldest]  # fmt: skip
 
 
 def reason_family(code: str) -> str:

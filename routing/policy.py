@@ -13,17 +13,25 @@ Contracts
 - Scene-kind overrides can only narrow hard rules (`only` intersects, `ignore` adds,
   `max_price` takes the lower); soft preferences (`order`, `sort`) replace. So an override can
   never re-admit a provider the top level excluded.
+- `extends: <name>` inherits a base policy: `<name>.yaml` in the same folder, else a built-in
+  base in `routing/bases/`. Mappings merge, deny-lists (`ignore`, `deny`, `exclude_topics`)
+  accumulate, other values replace; `id`, `name` and `version` are never inherited. Missing
+  bases and cycles are load errors on the `extends` field. The loaded `Policy` is the resolved
+  whole (lineage in `based_on`), so its canonical JSON and hash cover what the bases
+  contributed, and the body a manifest records re-parses without the base files.
 - `canonical_json()` / `sha256` identify the policy in the render manifest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -33,6 +41,7 @@ from providers.profile import (
     CredentialKind,
     DocPath,
     DocumentError,
+    SourceMap,
     canonical_json,
     load_catalog,
     parse_document,
@@ -79,6 +88,8 @@ ProviderId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 ModelRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Price = Annotated[float, Field(ge=0)]
 Jurisdiction = Annotated[str, Field(pattern=r"^([A-Z]{2}|EU)$")]
+_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+PolicyName = Annotated[str, Field(pattern=_NAME_PATTERN)]
 
 
 class SceneOverride(_Strict):
@@ -99,7 +110,24 @@ class ModelFilter(_Strict):
 
 
 class Budget(_Strict):
+    """Spending caps in USD, checked by `plan` before anything is generated."""
+
     per_video_usd: Price | None = None
+    per_tenant_usd: Price | None = None  # total over the tenant's renders; `plan(spent_usd=...)`
+
+
+class Retries(_Strict):
+    """How often one provider is tried for one scene after a transient failure."""
+
+    max_attempts_per_provider: Annotated[int, Field(ge=1, le=10)] = 2
+    backoff_s: Annotated[float, Field(ge=0, le=600)] = 2.0  # doubles after every retry
+
+
+class Cooldown(_Strict):
+    """A per-provider circuit breaker (LiteLLM's `allowed_fails` / `cooldown_time`)."""
+
+    allowed_fails: Annotated[int, Field(ge=1, le=100)] = 3  # consecutive failures that trip it
+    cooldown_s: Annotated[float, Field(ge=0, le=86_400)] = 60.0  # how long it stays open
 
 
 class Jurisdictions(_Strict):
@@ -125,6 +153,9 @@ class Sourcing(_Strict):
     require_content_credentials: bool | tuple[CredentialKind, ...] = False
     open_weights: bool | None = None  # None: don't care
     jurisdictions: Jurisdictions = Jurisdictions()
+    # Evidence older than this (relative to the `today` routing is given) excludes the provider
+    # when a rule above needs that fact: `sourcing.stale:<fact>`.
+    max_evidence_age_days: Annotated[int, Field(ge=0)] | None = None
 
 
 class AllegationRules(_Strict):
@@ -145,9 +176,13 @@ class DisclosureOptions(_Strict):
 class Policy(_Strict):
     """A whole routing policy. Construct through `parse_policy`/`load_policy` for id checks."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    id: PolicyName
     name: str = ""
     version: Annotated[int, Field(ge=1)] = 1
+    # The bases this policy was resolved from, nearest first (written by the loader from
+    # `extends`; informational). A resolved body never says `extends`, so re-parsing the body
+    # recorded in a manifest needs no base files and yields the same policy and hash.
+    based_on: tuple[PolicyName, ...] = ()
     only: tuple[ProviderId, ...] | None = None
     ignore: tuple[ProviderId, ...] = ()
     order: tuple[ProviderId, ...] = ()
@@ -161,6 +196,19 @@ class Policy(_Strict):
     unknown_facts: UnknownFacts = UnknownFacts.ALLOW
     scene_kinds: dict[SceneKind, SceneOverride] = {}
     disclosure: DisclosureOptions = DisclosureOptions()
+    retries: Retries = Retries()
+    cooldown: Cooldown = Cooldown()
+    rate_limit_wait_budget_s: Annotated[float, Field(ge=0, le=3600)] = 60.0  # per scene
+
+    def failure_rules(self) -> FailureRules:
+        """How the pipeline walks a scene's chain when attempts fail."""
+        return FailureRules(
+            max_attempts_per_provider=self.retries.max_attempts_per_provider,
+            backoff_s=self.retries.backoff_s,
+            rate_limit_wait_budget_s=self.rate_limit_wait_budget_s,
+            allowed_fails=self.cooldown.allowed_fails,
+            cooldown_s=self.cooldown.cooldown_s,
+        )
 
     def rules_for(self, kind: SceneKind) -> SceneRules:
         """The provider-selection rules in force for one scene kind (overrides applied)."""
@@ -186,6 +234,21 @@ class Policy(_Strict):
     @property
     def min_allegation_status(self) -> AllegationStatus:
         return AllegationStatus(self.allegations.min_status)
+
+
+@dataclass(frozen=True)
+class FailureRules:
+    """The policy's retry, rate-limit and circuit-breaker settings, as plain data."""
+
+    max_attempts_per_provider: int = 2
+    backoff_s: float = 2.0
+    rate_limit_wait_budget_s: float = 60.0
+    allowed_fails: int = 3
+    cooldown_s: float = 60.0
+
+    def backoff(self, failed_attempts: int) -> float:
+        """Seconds to wait before retry number `failed_attempts` (1-based): doubling."""
+        return self.backoff_s * 2.0 ** max(failed_attempts - 1, 0)
 
 
 @dataclass(frozen=True)
@@ -225,20 +288,22 @@ def expand_jurisdictions(codes: Iterable[str]) -> frozenset[str]:
 
 def load_policy(path: Path | str, catalog: Catalog | None = None) -> Policy:
     """Read and validate a policy file (YAML or JSON). Ids are checked against `catalog`
-    (the built-in catalog when None). Raises `PolicyError`."""
+    (the built-in catalog when None); `extends` is resolved next to the file first, then among
+    the built-in bases. Raises `PolicyError`."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError([f"{path}: cannot read: {exc.strerror}"]) from exc
-    return parse_policy(text, str(path), catalog)
+    return parse_policy(_read(path), str(path), catalog, base_dir=path.parent)
 
 
-def parse_policy(text: str, name: str = "<policy>", catalog: Catalog | None = None) -> Policy:
-    """Validate policy text; `name` prefixes every error. Raises `PolicyError`."""
-    data, smap = parse_document(text, name, PolicyError)
-    if not isinstance(data, dict):
-        raise PolicyError([f"{name}:1: a policy must be a mapping of fields"])
+def parse_policy(
+    text: str,
+    name: str = "<policy>",
+    catalog: Catalog | None = None,
+    base_dir: Path | None = None,
+) -> Policy:
+    """Validate policy text; `name` prefixes every error. `extends: <base>` is looked up as
+    `<base_dir>/<base>.yaml`, then as the built-in `routing/bases/<base>.yaml`. Raises
+    `PolicyError`."""
+    data, smap = _resolve(text, name, base_dir, ())
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
@@ -247,6 +312,80 @@ def parse_policy(text: str, name: str = "<policy>", catalog: Catalog | None = No
     if issues:
         raise PolicyError(issues)
     return policy
+
+
+def builtin_bases() -> tuple[str, ...]:
+    """Names of the base policies shipped in `routing/bases/`."""
+    folder = resources.files("routing").joinpath("bases")
+    return tuple(sorted(f.name[:-5] for f in folder.iterdir() if f.name.endswith(".yaml")))
+
+
+# Deny-lists accumulate along `extends`, so a derived policy can never silently re-admit what
+# its base excluded by writing its own list; every other value replaces the base's.
+_ACCUMULATE = frozenset({"ignore", "deny", "exclude_topics"})
+_NOT_INHERITED = ("id", "name", "version", "based_on")
+
+
+def merge_policy_data(base: Any, child: Any, key: str = "") -> Any:
+    """`child` on top of `base`: mappings merge, deny-lists union, anything else replaces."""
+    if isinstance(base, dict) and isinstance(child, dict):
+        merged = dict(base)
+        for k, v in child.items():
+            merged[k] = merge_policy_data(base.get(k), v, str(k)) if k in base else v
+        return merged
+    if key in _ACCUMULATE and isinstance(base, list) and isinstance(child, list):
+        return [*base, *(item for item in child if item not in base)]
+    return child
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError([f"{path}: cannot read: {exc.strerror}"]) from exc
+
+
+def _resolve(
+    text: str, name: str, base_dir: Path | None, seen: tuple[str, ...]
+) -> tuple[dict[str, Any], SourceMap]:
+    data, smap = parse_document(text, name, PolicyError)
+    if not isinstance(data, dict):
+        raise PolicyError([f"{name}:1: a policy must be a mapping of fields"])
+    parent = data.get("extends")
+    if parent is None:
+        return data, smap
+    if not isinstance(parent, str) or not re.fullmatch(_NAME_PATTERN, parent):
+        raise PolicyError([smap.issue(("extends",), "must be a policy name, e.g. 'baseline'")])
+    if "id" not in data:
+        raise PolicyError([smap.issue(("id",), "Field required (an id is never inherited)")])
+    lineage = (*seen, str(data["id"]))
+    if parent in lineage:
+        cycle = " -> ".join((*lineage, parent))
+        raise PolicyError([smap.issue(("extends",), f"cycle: {cycle}")])
+    found = _find_base(parent, base_dir)
+    if found is None:
+        where = f"{base_dir / (parent + '.yaml')} or " if base_dir is not None else ""
+        known = ", ".join(builtin_bases()) or "none"
+        msg = f"no base policy {parent!r} (looked for {where}a built-in base: {known})"
+        raise PolicyError([smap.issue(("extends",), msg)])
+    base_text, base_name, next_dir = found
+    base, base_map = _resolve(base_text, base_name, next_dir, lineage)
+    inherited = {k: v for k, v in base.items() if k not in _NOT_INHERITED}
+    merged = merge_policy_data(inherited, {k: v for k, v in data.items() if k != "extends"})
+    merged["based_on"] = [parent, *base.get("based_on", [])]
+    return merged, base_map.overlay(smap)
+
+
+def _find_base(parent: str, base_dir: Path | None) -> tuple[str, str, Path | None] | None:
+    if base_dir is not None:
+        local = base_dir / f"{parent}.yaml"
+        if local.is_file():
+            return _read(local), str(local), base_dir
+    builtin = resources.files("routing").joinpath("bases", f"{parent}.yaml")
+    if builtin.is_file():
+        # A built-in base can only extend other built-ins.
+        return builtin.read_text(encoding="utf-8"), f"routing/bases/{parent}.yaml", None
+    return None
 
 
 def semantic_issues(policy: Policy, catalog: Catalog | None = None) -> list[tuple[DocPath, str]]:
@@ -288,6 +427,13 @@ def _contradictions(policy: Policy) -> list[tuple[DocPath, str]]:
     out = _overlap(("ignore",), policy.ignore, policy.only, "also in only")
     out += _overlap(("order",), policy.order, policy.ignore, "also in ignore")
     out += _overlap(("models", "ignore"), policy.models.ignore, policy.models.only, "also in only")
+    budget = policy.budget
+    if (
+        budget.per_video_usd is not None
+        and budget.per_tenant_usd is not None
+        and budget.per_video_usd > budget.per_tenant_usd
+    ):
+        out.append((("budget", "per_video_usd"), "exceeds budget.per_tenant_usd"))
     j = policy.sourcing.jurisdictions
     deny = expand_jurisdictions(j.deny)
     for i, code in enumerate(j.allow):
@@ -322,19 +468,24 @@ __all__ = [
     "EU_MEMBERS",
     "AllegationRules",
     "Budget",
+    "Cooldown",
     "DisclosureOptions",
+    "FailureRules",
     "Jurisdictions",
     "LabelPosition",
     "ModelFilter",
     "Policy",
     "PolicyError",
+    "Retries",
     "SceneOverride",
     "SceneRules",
     "SortKey",
     "Sourcing",
     "UnknownFacts",
+    "builtin_bases",
     "expand_jurisdictions",
     "load_policy",
+    "merge_policy_data",
     "parse_policy",
     "semantic_issues",
 ]

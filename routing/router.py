@@ -6,19 +6,25 @@ Contracts
 - `exclusions` lists every other provider/model with all of its reasons, so chosen + fallbacks
   + exclusions cover the whole catalog exactly once.
 - Deterministic: equal scores are broken by provider id, then model id; `to_dict()` is ordered.
-- `plan` routes every scene and compares the estimated cost with the budget before anything
-  is spent; scenes with no eligible model are listed in `Plan.unroutable`.
+- `plan` routes every scene and compares the estimated cost with the budgets before anything
+  is spent (per video; per tenant given what the tenant has already `spent_usd`); scenes with
+  no eligible model are listed in `Plan.unroutable`.
+- Every input is a parameter, the date included (`today`, for `max_evidence_age_days`).
+- A decision carries the policy's `FailureRules` (retries, backoff, rate-limit wait budget,
+  circuit breaker) so the pipeline walks the chain as the policy says; it is not part of
+  `to_dict()` because the policy body in the manifest already records it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from providers.profile import ModelProfile, ProviderProfile
 from routing.eligibility import DURATION_SLACK_S, POLICY_NO_FALLBACKS, exclusion_reasons
 from routing.health import HealthSnapshot
-from routing.policy import Policy
+from routing.policy import FailureRules, Policy
 from routing.scene import SceneSpec
 from routing.scoring import Score, score
 
@@ -55,6 +61,12 @@ class RoutingDecision:
     exclusions: tuple[Exclusion, ...]  # sorted by (provider, model)
     scores: dict[str, Score]  # `provider/model` -> score, for every eligible model
     estimated_cost_usd: float | None  # cost of `chosen`; None if unroutable or price unknown
+    failure: FailureRules = field(default_factory=FailureRules)  # how to walk the chain
+
+    @property
+    def chain(self) -> tuple[Choice, ...]:
+        """Chosen, then the fallbacks: the only models the pipeline may call for this scene."""
+        return (self.chosen, *self.fallbacks) if self.chosen is not None else ()
 
     @property
     def routable(self) -> bool:
@@ -77,13 +89,18 @@ def route(
     catalog_profiles: Iterable[ProviderProfile],
     policy: Policy,
     health: HealthSnapshot,
+    today: dt.date | None = None,
 ) -> RoutingDecision:
-    """Decide which model makes `scene`, which may stand in for it, and why the rest may not."""
+    """Decide which model makes `scene`, which may stand in for it, and why the rest may not.
+
+    `today` ages the evidence when the policy sets `sourcing.max_evidence_age_days`."""
+    if today is None and policy.sourcing.max_evidence_age_days is not None:
+        raise ValueError("sourcing.max_evidence_age_days needs the routing date (`today`)")
     rules = policy.rules_for(scene.kind)
     eligible: list[tuple[Choice, Score, ModelProfile]] = []
     excluded: list[Exclusion] = []
     for profile, model in _pairs(catalog_profiles):
-        reasons = exclusion_reasons(profile, model, scene, policy, health)
+        reasons = exclusion_reasons(profile, model, scene, policy, health, today)
         if reasons:
             excluded.append(Exclusion(profile.id, model.id, reasons))
         else:
@@ -102,6 +119,7 @@ def route(
         exclusions=tuple(sorted(excluded, key=lambda e: (e.provider, e.model))),
         scores={c.ref: s for c, s, _ in eligible},
         estimated_cost_usd=chosen[2].cost_usd(scene.duration, DURATION_SLACK_S) if chosen else None,
+        failure=policy.failure_rules(),
     )
 
 
@@ -118,7 +136,34 @@ class Plan:
     decisions: tuple[RoutingDecision, ...]
     estimated_cost_usd: float  # sum of the known costs of the chosen models
     budget_usd: float | None
-    within_budget: bool  # False only when the known cost exceeds the budget
+    within_budget: bool  # False when the known cost exceeds either budget
+    tenant_budget_usd: float | None = None
+    spent_usd: float = 0.0  # what the tenant had spent before this render
+
+    @property
+    def tenant_remaining_usd(self) -> float | None:
+        """What the tenant may still spend before this render; None without a tenant budget."""
+        if self.tenant_budget_usd is None:
+            return None
+        return round(max(self.tenant_budget_usd - self.spent_usd, 0.0), 6)
+
+    @property
+    def budget_problems(self) -> tuple[str, ...]:
+        """Human-readable overruns, empty when within every budget."""
+        out = []
+        if self.budget_usd is not None and self.estimated_cost_usd > self.budget_usd:
+            out.append(
+                f"estimated cost ${self.estimated_cost_usd:.2f} exceeds the per-video budget "
+                f"${self.budget_usd:.2f}"
+            )
+        remaining = self.tenant_remaining_usd
+        if remaining is not None and self.estimated_cost_usd > remaining:
+            out.append(
+                f"estimated cost ${self.estimated_cost_usd:.2f} exceeds the tenant's remaining "
+                f"budget ${remaining:.2f} (${self.spent_usd:.2f} of "
+                f"${self.tenant_budget_usd:.2f} spent)"
+            )
+        return tuple(out)
 
     @property
     def unroutable(self) -> tuple[int, ...]:
@@ -143,6 +188,8 @@ class Plan:
             "estimated_cost_usd": self.estimated_cost_usd,
             "budget_usd": self.budget_usd,
             "within_budget": self.within_budget,
+            "tenant_budget_usd": self.tenant_budget_usd,
+            "spent_usd": self.spent_usd,
             "unroutable": list(self.unroutable),
             "unpriced": list(self.unpriced),
         }
@@ -153,14 +200,22 @@ def plan(
     profiles: Sequence[ProviderProfile],
     policy: Policy,
     health: HealthSnapshot,
+    today: dt.date | None = None,
+    spent_usd: float = 0.0,
 ) -> Plan:
-    """Route every scene and check the per-video budget before any money is spent."""
-    decisions = tuple(route(scene, profiles, policy, health) for scene in scenes)
+    """Route every scene and check the budgets before any money is spent.
+
+    `spent_usd` is what the tenant has already spent against `budget.per_tenant_usd`."""
+    if spent_usd < 0:
+        raise ValueError(f"spent_usd must be >= 0, got {spent_usd}")
+    decisions = tuple(route(scene, profiles, policy, health, today) for scene in scenes)
     total = round(sum(d.estimated_cost_usd or 0.0 for d in decisions), 6)
-    budget = policy.budget.per_video_usd
-    return Plan(
+    result = Plan(
         decisions=decisions,
         estimated_cost_usd=total,
-        budget_usd=budget,
-        within_budget=budget is None or total <= budget,
+        budget_usd=policy.budget.per_video_usd,
+        within_budget=True,
+        tenant_budget_usd=policy.budget.per_tenant_usd,
+        spent_usd=round(spent_usd, 6),
     )
+    return replace(result, within_budget=not result.budget_problems)

@@ -6,15 +6,23 @@ router tests.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
 from providers.profile import ProviderProfile, deep_merge
 from providers.types import Aspect, SceneKind
-from routing.eligibility import REASON_CODES, UNKNOWN_FACTS, exclusion_reasons, reason_family
+from routing.eligibility import (
+    REASON_CODES,
+    STALE_FACTS,
+    UNKNOWN_FACTS,
+    exclusion_reasons,
+    reason_family,
+)
 from routing.health import HealthSnapshot, ProviderHealth, snapshot
 from routing.policy import Policy
+from routing.router import route
 from routing.scene import SceneSpec
 
 
@@ -94,6 +102,18 @@ def allegation(status: str) -> dict[str, Any]:
 
 CONFIGURED: HealthSnapshot = snapshot(["acme"])
 STRICT = {"unknown_facts": "exclude"}
+TODAY = dt.date(2026, 11, 22)  # provider_data's evidence is dated 2026-01-01: 325 days before
+EVERY_FACT_RULE = {
+    "max_price": 1.0,
+    "sourcing": {
+        "official_api": True,
+        "min_training_data_disclosure": "partial",
+        "require_content_credentials": True,
+        "open_weights": False,
+        "jurisdictions": {"allow": ["US"]},
+        "max_evidence_age_days": 300,
+    },
+}
 
 # (case id, profile overrides, policy fields, scene, health, expected reasons)
 CASES: list[tuple[str, dict[str, Any], dict[str, Any], SceneSpec, HealthSnapshot, tuple[str, ...]]]
@@ -383,6 +403,62 @@ CASES = [
         ("sourcing.unknown:price",),  # reported once even though two rules need the price
     ),
     (
+        "stale-access-kind",
+        {},
+        {"sourcing": {"official_api": True, "max_evidence_age_days": 100}},
+        scene(),
+        CONFIGURED,
+        ("sourcing.stale:access_kind",),
+    ),
+    (
+        "stale-fresh-enough",
+        {},
+        {"sourcing": {"official_api": True, "max_evidence_age_days": 325}},
+        scene(),
+        CONFIGURED,
+        (),
+    ),
+    (
+        "stale-fact-no-rule-needs",
+        {},
+        {"sourcing": {"max_evidence_age_days": 0}},
+        scene(),
+        CONFIGURED,
+        (),
+    ),
+    (
+        "stale-price-for-budget",
+        {},
+        {"budget": {"per_video_usd": 10}, "sourcing": {"max_evidence_age_days": 30}},
+        scene(),
+        CONFIGURED,
+        ("sourcing.stale:price",),
+    ),
+    (
+        "stale-every-relevant-fact",
+        {},
+        EVERY_FACT_RULE,
+        scene(),
+        CONFIGURED,
+        tuple(f"sourcing.stale:{f}" for f in STALE_FACTS),
+    ),
+    (
+        "stale-self-hosted-headquarters-never",
+        {"headquarters": evidence("n/a")},
+        {"sourcing": {"jurisdictions": {"allow": ["US"]}, "max_evidence_age_days": 1}},
+        scene(),
+        CONFIGURED,
+        (),
+    ),
+    (
+        "stale-and-failing-both-listed",
+        sourcing(access_kind="reseller"),
+        {"sourcing": {"official_api": True, "max_evidence_age_days": 10}},
+        scene(),
+        CONFIGURED,
+        ("sourcing.official_api", "sourcing.stale:access_kind"),
+    ),
+    (
         "scene-kind-override-ignores",
         {},
         {"scene_kinds": {"data": {"ignore": ["acme"]}}},
@@ -444,7 +520,8 @@ def test_exclusion_reasons(
 ) -> None:
     profile = make_profile(**overrides)
     model = profile.models["m1"]
-    assert exclusion_reasons(profile, model, spec, make_policy(**policy_fields), health) == expected
+    policy = make_policy(**policy_fields)
+    assert exclusion_reasons(profile, model, spec, policy, health, TODAY) == expected
 
 
 def test_every_documented_reason_code_is_exercised() -> None:
@@ -457,3 +534,21 @@ def test_every_documented_reason_code_is_exercised() -> None:
 def test_unknown_fact_codes_name_the_fact() -> None:
     produced = {r for case in CASES for r in case[-1] if r.startswith("sourcing.unknown:")}
     assert {r.split(":", 1)[1] for r in produced} == set(UNKNOWN_FACTS)
+
+
+def test_stale_fact_codes_name_the_fact() -> None:
+    produced = {r for case in CASES for r in case[-1] if r.startswith("sourcing.stale:")}
+    assert {r.split(":", 1)[1] for r in produced} == set(STALE_FACTS)
+
+
+def test_evidence_age_rule_needs_a_date() -> None:
+    profile = make_profile()
+    policy = make_policy(sourcing={"official_api": True, "max_evidence_age_days": 10})
+    with pytest.raises(ValueError, match="today"):
+        route(scene(), [profile], policy, CONFIGURED)
+    # A re-check without a date (an old manifest) leaves the age rule out instead of guessing.
+    model = profile.models["m1"]
+    assert exclusion_reasons(profile, model, scene(), policy, CONFIGURED) == ()
+    assert exclusion_reasons(profile, model, scene(), policy, CONFIGURED, TODAY) == (
+        "sourcing.stale:access_kind",
+    )

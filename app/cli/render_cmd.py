@@ -25,6 +25,8 @@ from app.context import build_context, build_registry
 from app.pipeline.disclose import RenderResult
 from app.pipeline.plan import PlanError, plan_script
 from app.pipeline.run import RenderFailed, RenderOptions, render_script
+from app.provenance.credentials import CredentialError
+from app.provenance.signing import SigningKeyError
 from app.render.quality import Quality
 from providers.errors import ConfigurationError
 from providers.media import RenderError
@@ -47,7 +49,8 @@ def render(
     quality: Annotated[Quality, typer.Option(help="draft = fast preview.")] = Quality.STANDARD,
     as_json: JsonOpt = False,
 ) -> None:
-    """Render SOURCE into one MP4 per aspect ratio, with manifest.json and disclosure.vtt."""
+    """Render SOURCE into one MP4 per aspect ratio, with a signed manifest.json, C2PA
+    credentials in each MP4, disclosure.vtt and report.html."""
     settings = load_settings()
     script = load_script(source, prompt, settings.words_per_minute)
     catalog = load_catalog_arg(settings)
@@ -66,7 +69,14 @@ def render(
         with ProgressBars(console, enabled=not as_json) as bars:
             ctx = build_context(settings, bars, catalog=catalog)
             result = asyncio.run(render_script(script, options, ctx))
-    except (PlanError, RenderFailed, ConfigurationError, RenderError) as exc:
+    except (
+        PlanError,
+        RenderFailed,
+        ConfigurationError,
+        RenderError,
+        CredentialError,
+        SigningKeyError,
+    ) as exc:
         fail(str(exc))
     _report(result, as_json)
 
@@ -77,6 +87,7 @@ def _report(result: RenderResult, as_json: bool) -> None:
         "out_dir": str(result.out_dir),
         "manifest": str(result.manifest_path),
         "disclosure": str(result.disclosure_path),
+        "report": str(result.report_path),
         "duration_s": round(result.duration, 3),
         "loudness": {
             "integrated_lufs": result.integrated_lufs,
@@ -99,6 +110,7 @@ def _report(result: RenderResult, as_json: bool) -> None:
     for o in result.outputs:
         out.print(f"  {o.aspect.value:>5}  {o.path}")
     out.print(f"  manifest  {result.manifest_path}\n  disclosure {result.disclosure_path}")
+    out.print(f"  report    {result.report_path}")
 
 
 def plan(

@@ -1,28 +1,65 @@
-"""Generate every scene's clip concurrently, falling back along each scene's eligible chain.
+"""Generate every scene's clip, falling back along each scene's eligible chain.
 
-Only providers the routing decision names (chosen, then its fallbacks) are ever called, so a
-policy's exclusions hold on retries and fallbacks too. Every attempt is recorded.
+Only the models the routing decision names (chosen, then its fallbacks) are ever called, so a
+policy's exclusions hold on retries and fallbacks too. How a failure moves the scene on:
+
+    ContentRejected                        next candidate at once; never the same provider again
+    ProviderUnavailable, InvalidResponse,  retry the same candidate with doubling backoff up to
+    GenerationFailed                       `max_attempts_per_provider`, then the next candidate
+    RateLimited(retry_after)               wait `retry_after` (at least MIN_RATE_LIMIT_WAIT_S)
+                                           while the scene's `rate_limit_wait_budget_s` lasts,
+                                           then the next candidate
+    anything else (auth, configuration,    the next candidate
+    capability, no adapter)
+
+Every provider failure feeds its circuit breaker (`app.pipeline.health`); a provider whose
+circuit is open is skipped (recorded as `skipped`) in every chain until it cools down. Every
+attempt is recorded; the wall clock, the monotonic clock and sleeping are injected (`Timing`),
+so tests never wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.pipeline.cache import ClipCache, request_key
+from app.pipeline.health import CircuitBoard
 from app.provenance.manifest import AttemptRecord
-from providers.errors import ProviderError
+from providers.errors import (
+    ContentRejected,
+    GenerationFailed,
+    InvalidResponse,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+)
 from providers.registry import Registry
 from providers.types import Clip, ClipRequest
+from routing.policy import FailureRules
 
 Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+MIN_RATE_LIMIT_WAIT_S = 1.0  # a `retry_after` of 0 must not spin the loop
+RETRYABLE = (ProviderUnavailable, InvalidResponse, GenerationFailed)
+SKIPPED = "skipped"  # AttemptRecord.outcome for a candidate passed over with an open circuit
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where time comes from: injected so tests and replays are deterministic and instant."""
+
+    clock: Clock = utc_now
+    sleep: Sleep = asyncio.sleep
+    monotonic: Callable[[], float] = time.monotonic
 
 
 @dataclass(frozen=True)
@@ -48,6 +85,18 @@ class SceneFailed(Exception):
         super().__init__(f"scene {index + 1}: every eligible provider failed ({tried or 'none'})")
 
 
+@dataclass
+class SceneRun:
+    """The state of one scene's walk down its chain."""
+
+    index: int
+    request: ClipRequest
+    rules: FailureRules
+    attempts: list[AttemptRecord] = field(default_factory=list)
+    waited_s: float = 0.0  # rate-limit waiting spent so far, against the wait budget
+    rejected: set[str] = field(default_factory=set)  # providers that refused the content
+
+
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
@@ -57,14 +106,16 @@ async def _attempt(
     cache: ClipCache,
     request: ClipRequest,
     cand: Candidate,
-    clock: Clock,
-) -> tuple[Clip | None, AttemptRecord, bool]:
+    timing: Timing,
+) -> tuple[Clip | None, AttemptRecord, ProviderError | None, bool]:
     key = request_key(request, cand.provider, cand.model)
-    started, t0 = clock(), time.perf_counter()
+    started, t0 = timing.clock(), timing.monotonic()
     hit = cache.load(key)
     if hit is not None:
-        rec = AttemptRecord(cand.provider, cand.model, "cached", _iso(started), _iso(clock()), 0.0)
-        return hit, rec, True
+        rec = AttemptRecord(
+            cand.provider, cand.model, "cached", _iso(started), _iso(timing.clock()), 0.0
+        )
+        return hit, rec, None, True
     provider = registry.get(cand.provider)
     try:
         if provider is None:
@@ -73,15 +124,65 @@ async def _attempt(
         clip = cache.store(key, made)
     except ProviderError as exc:
         rec = AttemptRecord(
-            cand.provider, cand.model, "failed", _iso(started), _iso(clock()),
-            round(time.perf_counter() - t0, 3), None, type(exc).__name__, str(exc),
+            cand.provider, cand.model, "failed", _iso(started), _iso(timing.clock()),
+            round(timing.monotonic() - t0, 3), None, type(exc).__name__, str(exc),
         )  # fmt: skip
-        return None, rec, False
+        return None, rec, exc, False
     rec = AttemptRecord(
-        cand.provider, cand.model, "succeeded", _iso(started), _iso(clock()),
-        round(time.perf_counter() - t0, 3), clip.cost_usd,
+        cand.provider, cand.model, "succeeded", _iso(started), _iso(timing.clock()),
+        round(timing.monotonic() - t0, 3), clip.cost_usd,
     )  # fmt: skip
-    return clip, rec, False
+    return clip, rec, None, False
+
+
+def _pause_after(exc: ProviderError, tries: int, run: SceneRun) -> float | None:
+    """Seconds to wait before trying the same candidate again; None to move on."""
+    rules = run.rules
+    if isinstance(exc, RateLimited):
+        wait = max(exc.retry_after or rules.backoff(tries), MIN_RATE_LIMIT_WAIT_S)
+        return wait if run.waited_s + wait <= rules.rate_limit_wait_budget_s else None
+    if isinstance(exc, RETRYABLE) and tries < rules.max_attempts_per_provider:
+        return rules.backoff(tries)
+    return None  # ContentRejected and the rest: never the same provider again
+
+
+def _skip(cand: Candidate, board: CircuitBoard, timing: Timing) -> AttemptRecord:
+    now = _iso(timing.clock())
+    why = f"circuit open after {board.allowed_fails} consecutive failures"
+    return AttemptRecord(
+        cand.provider, cand.model, SKIPPED, now, now, 0.0, None, "CircuitOpen", why
+    )
+
+
+async def _try_candidate(
+    run: SceneRun,
+    cand: Candidate,
+    registry: Registry,
+    cache: ClipCache,
+    gate: asyncio.Semaphore,
+    board: CircuitBoard,
+    timing: Timing,
+) -> tuple[Clip, bool] | None:
+    """Attempts on one candidate until it delivers (clip, cached) or the scene must move on."""
+    tries = 0
+    while True:
+        tries += 1
+        async with gate:  # held for the call only, never while waiting
+            clip, rec, exc, cached = await _attempt(registry, cache, run.request, cand, timing)
+        run.attempts.append(rec)
+        if clip is not None:
+            board.record_success(cand.provider)
+            return clip, cached
+        assert exc is not None
+        if isinstance(exc, ContentRejected):
+            run.rejected.add(cand.provider)
+        board.record_failure(cand.provider, exc)
+        pause = _pause_after(exc, tries, run)
+        if pause is None or board.is_open(cand.provider):
+            return None
+        if isinstance(exc, RateLimited):
+            run.waited_s += pause
+        await timing.sleep(pause)
 
 
 async def generate_clip(
@@ -91,14 +192,26 @@ async def generate_clip(
     registry: Registry,
     cache: ClipCache,
     gates: dict[str, asyncio.Semaphore],
-    clock: Clock = utc_now,
+    timing: Timing | None = None,
+    *,
+    rules: FailureRules | None = None,
+    board: CircuitBoard | None = None,
 ) -> ClipOutcome:
-    """Try the chain in order until one provider delivers; raise SceneFailed if none does."""
-    attempts: list[AttemptRecord] = []
+    """Walk `chain` (the decision's chosen model, then its fallbacks) until one delivers.
+
+    Raises SceneFailed, carrying every attempt, when the chain is exhausted."""
+    timing = timing or Timing()
+    run = SceneRun(index, request, rules or FailureRules())
+    board = board or CircuitBoard.from_rules(run.rules, timing.monotonic)
     for cand in chain:
-        async with gates.setdefault(cand.provider, asyncio.Semaphore(2)):
-            clip, rec, cached = await _attempt(registry, cache, request, cand, clock)
-        attempts.append(rec)
-        if clip is not None:
-            return ClipOutcome(clip, tuple(attempts), cached)
-    raise SceneFailed(index, attempts)
+        if cand.provider in run.rejected:
+            continue  # this provider refused the content: never ask it again, any model
+        key = request_key(request, cand.provider, cand.model)
+        if board.is_open(cand.provider) and cache.load(key) is None:
+            run.attempts.append(_skip(cand, board, timing))
+            continue  # a clip it already made is still used: reusing it calls nobody
+        gate = gates.setdefault(cand.provider, asyncio.Semaphore(2))
+        made = await _try_candidate(run, cand, registry, cache, gate, board, timing)
+        if made is not None:
+            return ClipOutcome(made[0], tuple(run.attempts), made[1])
+    raise SceneFailed(index, run.attempts)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from app.ingest.model import Script
+from app.pipeline.health import CircuitBoard
 from providers.profile import Catalog
 from providers.registry import Registry
 from providers.types import Aspect
@@ -20,10 +22,20 @@ class PlanError(Exception):
     """The script cannot be rendered under this policy (no eligible provider, over budget)."""
 
 
-def health_snapshot(catalog: Catalog, registry: Registry) -> dict[str, ProviderHealth]:
-    """Configured = an adapter is registered and has what it needs to be called."""
+def health_snapshot(
+    catalog: Catalog, registry: Registry, breakers: CircuitBoard | None = None
+) -> dict[str, ProviderHealth]:
+    """Configured = an adapter is registered and has what it needs to be called; a circuit is
+    open while `breakers` has the provider cooling down."""
     configured = registry.configured()
+    if breakers is not None:
+        return breakers.health(catalog.ids, configured)
     return {p.id: ProviderHealth(configured=p.id in configured) for p in catalog.profiles}
+
+
+def routing_date() -> dt.date:
+    """The default date evidence is aged against: today, in UTC (the caller may pass another)."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 def scene_specs(script: Script, aspect: Aspect) -> list[SceneSpec]:
@@ -40,10 +52,25 @@ def scene_specs(script: Script, aspect: Aspect) -> list[SceneSpec]:
 
 
 def plan_script(
-    script: Script, policy: Policy, catalog: Catalog, registry: Registry, aspect: Aspect
+    script: Script,
+    policy: Policy,
+    catalog: Catalog,
+    registry: Registry,
+    aspect: Aspect,
+    *,
+    today: dt.date | None = None,
+    spent_usd: float = 0.0,
+    breakers: CircuitBoard | None = None,
 ) -> Plan:
+    """Route the script. `today` defaults to the UTC date; `spent_usd` is what the tenant has
+    already spent against `budget.per_tenant_usd`."""
     return plan(
-        scene_specs(script, aspect), catalog.profiles, policy, health_snapshot(catalog, registry)
+        scene_specs(script, aspect),
+        catalog.profiles,
+        policy,
+        health_snapshot(catalog, registry, breakers),
+        today=today or routing_date(),
+        spent_usd=spent_usd,
     )
 
 
@@ -57,11 +84,7 @@ def check_plan(result: Plan, scenes_total: int) -> None:
                 f"scene {decision.scene.index + 1}: no eligible provider "
                 f"(reasons seen: {', '.join(reasons) or 'none'})"
             )
-    if not result.within_budget:
-        problems.append(
-            f"estimated cost ${result.estimated_cost_usd:.2f} exceeds the budget "
-            f"${result.budget_usd:.2f}"
-        )
+    problems += result.budget_problems
     if problems:
         shown: Sequence[str] = problems[:20]
         more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""

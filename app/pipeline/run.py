@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,9 +15,18 @@ from app import __version__
 from app.config import Settings
 from app.ingest.model import Scene, Script
 from app.pipeline.cache import ClipCache
-from app.pipeline.clips import Candidate, ClipOutcome, Clock, generate_clip, utc_now
+from app.pipeline.clips import (
+    Candidate,
+    ClipOutcome,
+    Clock,
+    Sleep,
+    Timing,
+    generate_clip,
+    utc_now,
+)
 from app.pipeline.disclose import RenderRecord, RenderResult, write_disclosure
 from app.pipeline.events import ProgressEvent, ProgressSink, Stage
+from app.pipeline.health import CircuitBoard
 from app.pipeline.narration import SceneVoice, narrate_all
 from app.pipeline.plan import check_plan, plan_script
 from app.provenance.canonical import tagged_sha256
@@ -61,6 +71,7 @@ class RenderOptions:
     quality: Quality = Quality.STANDARD
     input_ref: str | None = None  # path or URL the script came from, for the manifest
     tenant: str = "local"
+    spent_usd: float = 0.0  # already spent by the tenant against budget.per_tenant_usd
 
 
 @dataclass
@@ -74,6 +85,10 @@ class RenderContext:
     progress: ProgressSink = lambda _e: None
     clock: Clock = utc_now
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex[:16])
+    sleep: Sleep = asyncio.sleep  # retry backoff and rate-limit waits
+    monotonic: Callable[[], float] = time.monotonic  # attempt timings and circuit cooldowns
+    # Shared breakers (e.g. one per worker); None: a fresh board per render, set by the policy.
+    breakers: CircuitBoard | None = None
 
 
 def _tag(aspect: Aspect) -> str:
@@ -131,12 +146,17 @@ async def _generate_all(
     gates: dict[str, asyncio.Semaphore] = {}
     done = 0
     total = len(requests)
+    timing = Timing(ctx.clock, ctx.sleep, ctx.monotonic)
+    board = ctx.breakers
+    if board is None and decisions:
+        board = CircuitBoard.from_rules(decisions[0].failure, ctx.monotonic)
 
     async def one(i: int) -> ClipOutcome:
         nonlocal done
         outcome = await generate_clip(
-            i, requests[i], chain_of(decisions[i]), ctx.registry, cache, gates, ctx.clock
-        )
+            i, requests[i], chain_of(decisions[i]), ctx.registry, cache, gates, timing,
+            rules=decisions[i].failure, board=board,
+        )  # fmt: skip
         done += 1
         ctx.progress(ProgressEvent(Stage.GENERATE, done, total, f"scene {i + 1}"))
         return outcome
@@ -169,7 +189,10 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
     master = master_aspect.frame_size(enc.short_side)
 
     ctx.progress(ProgressEvent(Stage.PLAN, 0, 1))
-    routed = plan_script(script, options.policy, ctx.catalog, ctx.registry, master_aspect)
+    routed = plan_script(
+        script, options.policy, ctx.catalog, ctx.registry, master_aspect,
+        today=started.date(), spent_usd=options.spent_usd, breakers=ctx.breakers,
+    )  # fmt: skip
     check_plan(routed, len(script.scenes))
     ctx.progress(ProgressEvent(Stage.PLAN, 1, 1))
 
@@ -221,7 +244,7 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
         music=music,
         version=__version__,
     )
-    result = await asyncio.to_thread(write_disclosure, record, options.out_dir)
+    result = await write_disclosure(record, options.out_dir, ctx.settings)
     ctx.progress(ProgressEvent(Stage.DISCLOSE, 1, 1))
     shutil.rmtree(work, ignore_errors=True)
     return result

@@ -1,1 +1,2 @@
-"""Provenance: the per-render manifest (the audit contract) and the disclosure track."""
+"""Provenance: the manifest (the audit contract), its signature, C2PA credentials in every
+output, the disclosure track, the audit report and `verify`."""

@@ -1,7 +1,10 @@
 """The render manifest, schema `reelroute.manifest/1` (DESIGN.md section 3).
 
 Built as plain JSON-ready dicts from typed parts so the same structure is written, hashed and
-later verified. `signature` stays null until manifests are signed.
+later verified. `signature` is null in what gets signed (see `app.provenance.signing`).
+
+The *disclosure core* (`CORE_KEYS`) is the part fixed before the outputs get their C2PA
+credentials; its sha256 is what those credentials carry (see `app.provenance.credentials`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,16 @@ from typing import Any
 from app.provenance.canonical import canonical_json, tagged_sha256
 
 SCHEMA = "reelroute.manifest/1"
+CORE_KEYS = ("render_id", "input", "policy", "catalog", "scenes")
+
+
+def disclosure_core(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Who made which scene under which policy: nothing here depends on the output files."""
+    return {key: manifest.get(key) for key in CORE_KEYS}
+
+
+def core_sha256(manifest: dict[str, Any]) -> str:
+    return tagged_sha256(canonical_json(disclosure_core(manifest)))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,337 @@
+"""C2PA content credentials in every output MP4, written and read with c2pa-python.
+
+Each output gets one C2PA manifest: a `c2pa.created` action whose digital source type is
+`compositeWithTrainedAlgorithmicMedia`; one ingredient per scene clip (relationship
+`componentOf`, title `scene N: provider/model`), added from the clip file itself so that a
+clip's own upstream C2PA manifest, when it has one, is carried along; a `c2pa.placed` action per
+scene naming provider/model as software agent and the scene's time range; and a custom
+assertion `org.reelroute.disclosure` that binds the claim to our manifest.json.
+
+Ordering. Embedding changes each MP4's bytes, and manifest.json records each output's sha256,
+so the C2PA claim cannot carry the manifest's own hash. We break the cycle like this:
+
+1. the *disclosure core* is fixed first: the manifest's render id, input, policy (id, version,
+   sha256, body), catalog hash and scenes (routing, attempts, clip hashes) - everything that says
+   who made which scene under which policy, and nothing that depends on the outputs;
+2. every output is embedded with a custom assertion carrying the core's sha256 and the key id of
+   the Ed25519 key that will sign the manifest;
+3. the manifest then records each output's *final* (post-embedding) sha256 and the core's
+   sha256, and is signed.
+
+`verify` recomputes the core from manifest.json and compares it with the assertion read back
+from each MP4 (signed by a trusted certificate), checks the manifest's signing key is the one
+the credentials name, and checks every output's final sha256.
+
+Signer: by default a local test chain (a CA plus an ES256 leaf with digitalSignature and the
+emailProtection EKU, which c2pa accepts) is created on first use in `<data_dir>/keys`; the CA's
+private key is discarded, so nothing else can be signed under it. Production configures
+`c2pa_cert_path` + `c2pa_key_path`; verification trusts `c2pa_trust_anchors_path` (default: the
+local CA).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import c2pa  # type: ignore[import-untyped]
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from app.config import Settings
+from app.provenance.signing import write_private_pem
+
+MIME = "video/mp4"
+ASSERTION = "org.reelroute.disclosure"
+SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+CA_FILE, CHAIN_FILE, KEY_FILE = "c2pa-ca.pem", "c2pa-signer-chain.pem", "c2pa-signer-key.pem"
+TRUSTED = "Trusted"  # the Reader's validation state for a valid claim from a trusted anchor
+
+
+class CredentialError(Exception):
+    """C2PA credentials could not be created, embedded or read."""
+
+
+@dataclass(frozen=True)
+class C2paIdentity:
+    chain_pem: str  # leaf first
+    key_pem: str
+    alg: str  # c2pa-python's algorithm name: es256, es384, ps256, ed25519, ...
+
+
+@dataclass(frozen=True)
+class IngredientSpec:
+    index: int  # 0-based
+    provider: str
+    model: str
+    start: float
+    end: float
+    clip_sha256: str
+    clip_path: Path
+
+    @property
+    def title(self) -> str:
+        return f"scene {self.index + 1}: {self.provider}/{self.model}"
+
+
+@dataclass(frozen=True)
+class CredentialSpec:
+    """What one output's C2PA manifest says, beyond its title."""
+
+    render_id: str
+    policy: dict[str, Any]  # id, version, sha256
+    core_sha256: str
+    manifest_key_id: str
+    software_version: str
+    scenes: Sequence[IngredientSpec]
+
+    def assertion(self) -> dict[str, Any]:
+        return {
+            "render_id": self.render_id,
+            "policy": self.policy,
+            "manifest_core_sha256": self.core_sha256,
+            "manifest_key_id": self.manifest_key_id,
+            "scenes": [
+                {
+                    "index": s.index,
+                    "provider": s.provider,
+                    "model": s.model,
+                    "start": s.start,
+                    "end": s.end,
+                    "clip_sha256": s.clip_sha256,
+                }
+                for s in self.scenes
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class CredentialReadout:
+    """A C2PA manifest read back from a file."""
+
+    state: str  # Reader's validation state: Trusted, Valid, Invalid
+    failures: tuple[str, ...]  # failure codes with explanations
+    ingredients: tuple[dict[str, Any], ...]
+    actions: tuple[dict[str, Any], ...]
+    disclosure: dict[str, Any] | None  # our custom assertion's data
+    signer: dict[str, Any] = field(default_factory=dict)
+
+
+# --- the local test chain -------------------------------------------------------------------
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "reelroute (local test)"),
+        ]
+    )
+
+
+def _usage(*, sign: bool, ca: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=sign, content_commitment=False, key_encipherment=False,
+        data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+        encipher_only=False, decipher_only=False,
+    )  # fmt: skip
+
+
+def _builder(subject: str, issuer: x509.Name, public: ec.EllipticCurvePublicKey) -> Any:
+    now = datetime.datetime.now(datetime.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+    )
+
+
+def create_local_chain(keys_dir: Path) -> None:
+    """Write a CA certificate, an ES256 leaf chain and the leaf's key (0600) into keys_dir."""
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = _name("reelroute local C2PA CA")
+    ca = (
+        _builder("reelroute local C2PA CA", ca_name, ca_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_usage(sign=False, ca=True), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (
+        _builder("reelroute local C2PA signer", ca_name, leaf_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_usage(sign=True, ca=False), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    write_private_pem(
+        keys_dir / KEY_FILE,
+        leaf_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )
+    (keys_dir / CHAIN_FILE).write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))
+    # The CA last: its presence marks a complete chain.
+    (keys_dir / CA_FILE).write_bytes(ca.public_bytes(pem))
+
+
+def _alg_for(key_pem: bytes, path: Path) -> str:
+    try:
+        key = serialization.load_pem_private_key(key_pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise CredentialError(f"cannot load the C2PA signing key {path}: {exc}") from exc
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return "ed25519"
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "ps256"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return {256: "es256", 384: "es384", 521: "es512"}.get(key.curve.key_size, "es256")
+    raise CredentialError(f"{path}: unsupported key type for C2PA signing")
+
+
+def load_identity(settings: Settings) -> C2paIdentity:
+    """The configured signer, or the local test chain (created on first use)."""
+    keys = settings.keys_dir
+    cert_path = settings.c2pa_cert_path or keys / CHAIN_FILE
+    key_path = settings.c2pa_key_path or keys / KEY_FILE
+    if settings.c2pa_cert_path is None and not (keys / CA_FILE).exists():
+        keys.mkdir(parents=True, exist_ok=True)
+        for name in (KEY_FILE, CHAIN_FILE):
+            (keys / name).unlink(missing_ok=True)  # a half-written chain from a crash
+        create_local_chain(keys)
+    try:
+        chain, key = cert_path.read_bytes(), key_path.read_bytes()
+    except OSError as exc:
+        raise CredentialError(f"cannot read the C2PA signer: {exc}") from exc
+    return C2paIdentity(chain.decode("ascii"), key.decode("ascii"), _alg_for(key, key_path))
+
+
+def trust_anchors(settings: Settings) -> str:
+    """PEM roots `verify` trusts; raises CredentialError when none can be read."""
+    path = settings.c2pa_trust_anchors_path or settings.keys_dir / CA_FILE
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredentialError(f"cannot read the C2PA trust anchors {path}: {exc}") from exc
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _definition(spec: CredentialSpec, title: str) -> dict[str, Any]:
+    agent = {"name": "reelroute", "version": spec.software_version}
+    actions: list[dict[str, Any]] = [
+        {"action": "c2pa.created", "digitalSourceType": SOURCE_TYPE, "softwareAgent": agent}
+    ]
+    for s in spec.scenes:
+        actions.append({
+            "action": "c2pa.placed",
+            "softwareAgent": {"name": f"{s.provider}/{s.model}"},
+            "parameters": {
+                "ingredientIds": [f"scene-{s.index + 1}"],
+                "description": f"{s.title}, {s.start:.3f}s to {s.end:.3f}s",
+                "org.reelroute.timeline": {"start": s.start, "end": s.end},
+            },
+        })  # fmt: skip
+    return {
+        "claim_generator_info": [agent],
+        "title": title,
+        "format": MIME,
+        "assertions": [
+            {"label": "c2pa.actions.v2", "data": {"actions": actions}},
+            {"label": ASSERTION, "data": spec.assertion()},
+        ],
+    }
+
+
+def _context(settings: dict[str, Any]) -> Any:
+    return c2pa.Context.from_dict(settings)
+
+
+def embed_credentials(output: Path, spec: CredentialSpec, identity: C2paIdentity) -> None:
+    """Sign and embed a C2PA manifest in `output`, atomically (temp file, then replace)."""
+    tmp = output.with_name(output.name + ".c2pa.partial")
+    ctx = _context({
+        "builder": {
+            "thumbnail": {"enabled": False},
+            "claim_generator_info": {"name": "reelroute", "version": spec.software_version},
+        },
+        "verify": {"verify_after_sign": False, "remote_manifest_fetch": False},
+    })  # fmt: skip
+    try:
+        info = c2pa.C2paSignerInfo(
+            identity.alg, identity.chain_pem.encode(), identity.key_pem.encode(), None
+        )
+        with (
+            c2pa.Signer.from_info(info) as signer,
+            c2pa.Builder(_definition(spec, output.name), context=ctx) as builder,
+        ):
+            for s in spec.scenes:
+                ingredient = {
+                    "title": s.title,
+                    "relationship": "componentOf",
+                    "instance_id": f"scene-{s.index + 1}",
+                    "label": f"scene-{s.index + 1}",
+                }
+                with s.clip_path.open("rb") as clip:
+                    builder.add_ingredient(ingredient, MIME, clip)
+            with output.open("rb") as src, tmp.open("w+b") as dst:
+                builder.sign(signer, MIME, src, dst)
+        os.replace(tmp, output)
+    except (c2pa.C2paError, OSError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise CredentialError(f"could not embed C2PA credentials in {output}: {exc}") from exc
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def read_credentials(path: Path, anchors_pem: str) -> CredentialReadout | None:
+    """The active C2PA manifest of `path`, validated against `anchors_pem`; None if it has none."""
+    ctx = _context({
+        "trust": {"trust_anchors": anchors_pem},
+        "verify": {"verify_trust": True, "remote_manifest_fetch": False, "ocsp_fetch": False},
+    })  # fmt: skip
+    try:
+        reader = c2pa.Reader.try_create(str(path), context=ctx)
+        if reader is None:
+            return None
+        with reader:
+            state = reader.get_validation_state() or "unknown"
+            results = reader.get_validation_results() or {}
+            active = reader.get_active_manifest() or {}
+    except (c2pa.C2paError, OSError, KeyError) as exc:
+        raise CredentialError(f"cannot read C2PA credentials from {path}: {exc}") from exc
+    failures = tuple(
+        f"{f.get('code')}: {f.get('explanation', '')}".strip()
+        for f in results.get("activeManifest", {}).get("failure", [])
+    )
+    assertions = {a.get("label"): a.get("data") for a in active.get("assertions", [])}
+    actions = (assertions.get("c2pa.actions.v2") or {}).get("actions", [])
+    disclosure = assertions.get(ASSERTION)
+    return CredentialReadout(
+        state=state,
+        failures=failures,
+        ingredients=tuple(active.get("ingredients", [])),
+        actions=tuple(actions),
+        disclosure=disclosure if isinstance(disclosure, dict) else None,
+        signer=dict(active.get("signature_info", {})),
+    )

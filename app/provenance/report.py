@@ -1,0 +1,191 @@
+"""report.html: a self-contained audit report a person can read (no scripts, no external files).
+
+Built from the signed manifest, the verification checks run when it was written, and one small
+JPEG thumbnail per scene (inline data URIs, taken at each scene's midpoint). Every piece of text
+from the manifest is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from collections import defaultdict
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from app.provenance.verify import Check, Verdict
+from providers.media import run_ffmpeg
+
+THUMB_WIDTH = 192
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1b1f24}
+h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}
+table{border-collapse:collapse;width:100%}td,th{border-top:1px solid #d8dee4;padding:.45rem;
+vertical-align:top;text-align:left}th{background:#f3f5f7;font-weight:600}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+.meta td:first-child{width:11rem;color:#57606a}.thumb{width:192px;border-radius:4px}
+.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}
+.skip{color:#9a6700;font-weight:600}.muted{color:#57606a}.nowrap{white-space:nowrap}
+.badge{display:inline-block;padding:.15rem .6rem;border-radius:1rem;font-weight:600}
+.ok{background:#dafbe1;color:#1a7f37}.bad{background:#ffebe9;color:#cf222e}
+"""
+
+
+async def scene_thumbnails(video: Path, times: Sequence[float]) -> list[str | None]:
+    """One `data:image/jpeg;base64,...` URI per time (None where ffmpeg could not take one)."""
+    uris: list[str | None] = []
+    with tempfile.TemporaryDirectory(prefix="reelroute-thumbs-") as tmp:
+        for i, t in enumerate(times):
+            dest = Path(tmp) / f"scene-{i}.jpg"
+            await run_ffmpeg([
+                "-v", "error", "-ss", f"{max(0.0, t):.3f}", "-i", str(video.resolve()),
+                "-frames:v", "1", "-vf", f"scale={THUMB_WIDTH}:-2", "-q:v", "6", str(dest),
+            ])  # fmt: skip
+            data = dest.read_bytes() if dest.is_file() else b""
+            uris.append(
+                "data:image/jpeg;base64," + base64.b64encode(data).decode() if data else None
+            )
+    return uris
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _exclusions(routing: dict[str, Any]) -> str:
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for ex in routing.get("exclusions", []):
+        for reason in ex.get("reasons", []):
+            by_reason[reason].append(f"{ex['provider']}/{ex['model']}")
+    if not by_reason:
+        return "none"
+    parts = []
+    for reason in sorted(by_reason):
+        models = by_reason[reason]
+        providers = sorted({m.split("/", 1)[0] for m in models})
+        parts.append(
+            f"<code>{_e(reason)}</code>: {len(models)} model{'s' if len(models) != 1 else ''} "
+            f"<span class=muted>({_e(', '.join(providers))})</span>"
+        )
+    return "<br>".join(parts)
+
+
+def _why(routing: dict[str, Any], ref: str) -> str:
+    chosen = routing.get("chosen") or {}
+    chosen_ref = f"{chosen.get('provider')}/{chosen.get('model')}"
+    score = (routing.get("scores") or {}).get(chosen_ref) or {}
+    parts = ", ".join(f"{_e(k)} {_e(v)}" for k, v in sorted((score.get("parts") or {}).items()))
+    line = f"eligible; chosen <b>{_e(chosen_ref)}</b>: score {_e(score.get('total', '—'))}"
+    line += f" <span class=muted>({parts})</span>" if parts else ""
+    if ref != chosen_ref:
+        line += f"<br>made by fallback <b>{_e(ref)}</b>"
+    fallbacks = ", ".join(f"{f['provider']}/{f['model']}" for f in routing.get("fallbacks", []))
+    return line + f"<br>fallbacks: {_e(fallbacks or 'none')}"
+
+
+def _cost(scene: dict[str, Any]) -> str:
+    attempts = scene.get("attempts", [])
+    costs = [a.get("cost_usd") for a in attempts if a.get("outcome") == "succeeded"]
+    if not costs and any(a.get("outcome") == "cached" for a in attempts):
+        return "$0.00<br><span class=muted>clip reused from cache</span>"
+    if any(c is None for c in costs):
+        return "unknown"
+    return f"${sum(c for c in costs if c is not None):.2f}"
+
+
+def _recheck(check: Check | None) -> str:
+    if check is None:
+        return "<span class=muted>not re-checked</span>"
+    verdict = check.verdict.value
+    return f"re-checked: <span class={verdict}>{verdict}</span> {_e(check.detail)}"
+
+
+def _scene_row(scene: dict[str, Any], thumb: str | None, recheck: Check | None) -> str:
+    clip, tl = scene["clip"], scene["timeline"]
+    ref = f"{clip['provider']}/{clip['model']}"
+    img = f'<img class=thumb alt="scene {scene["index"] + 1}" src="{thumb}">' if thumb else "—"
+    return (
+        f"<tr><td>{img}</td><td><b>Scene {scene['index'] + 1}</b><br>{_e(scene['kind'])}<br>"
+        f"<span class=nowrap>{float(tl['start']):.2f}–{float(tl['end']):.2f} s</span></td>"
+        f"<td>{_e(clip['provider'])}<br><code>{_e(clip['model'])}</code><br>"
+        f"<span class=muted>{_e(clip.get('model_version', ''))}</span></td>"
+        f"<td>{_why(scene['routing'], ref)}<br>{_recheck(recheck)}</td>"
+        f"<td>{_exclusions(scene['routing'])}</td><td>{_cost(scene)}</td></tr>"
+    )
+
+
+def _checks(checks: Sequence[Check]) -> str:
+    rows = "".join(
+        f"<tr><td><code>{_e(c.name)}</code></td><td class={c.verdict.value}>{c.verdict.value}"
+        f"</td><td>{_e(c.detail)}</td></tr>"
+        for c in checks
+    )
+    return f"<table><tr><th>check</th><th>verdict</th><th>detail</th></tr>{rows}</table>"
+
+
+def _status(checks: Sequence[Check]) -> str:
+    counts = {v: sum(c.verdict is v for c in checks) for v in Verdict}
+    ok = counts[Verdict.FAIL] == 0
+    label = "verified" if ok else "verification FAILED"
+    return (
+        f'<span class="badge {"ok" if ok else "bad"}">{label}</span> '
+        f"{counts[Verdict.PASS]} passed, {counts[Verdict.FAIL]} failed, "
+        f"{counts[Verdict.SKIP]} skipped <span class=muted>(when this report was written; "
+        "re-check any time with <code>reelroute verify</code> on this folder)</span>"
+    )
+
+
+def _meta(manifest: dict[str, Any], checks: Sequence[Check]) -> str:
+    policy, sig = manifest["policy"], manifest.get("signature") or {}
+    rows = [
+        ("render", f"<code>{_e(manifest['render_id'])}</code>, {_e(manifest['created_at'])}"),
+        ("policy", f"<b>{_e(policy['id'])}</b> v{_e(policy['version'])} "
+                   f"<code>{_e(policy['sha256'])}</code>"),
+        ("catalog", f"<code>{_e(manifest['catalog']['sha256'])}</code>"),
+        ("manifest signature", f"{_e(sig.get('alg', 'none'))} key "
+                               f"<code>{_e(sig.get('key_id'))}</code>"),
+        ("verification", _status(checks)),
+    ]  # fmt: skip
+    return (
+        "<table class=meta>"
+        + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
+        + "</table>"
+    )
+
+
+def _outputs(manifest: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td>{_e(o['aspect'])}</td><td>{_e(o['file'])}</td><td>{_e(o['width'])}×"
+        f"{_e(o['height'])}</td><td>{float(o['duration']):.2f} s</td>"
+        f"<td><code>{_e(o['sha256'])}</code></td></tr>"
+        for o in manifest.get("outputs", [])
+    )
+    head = "<tr><th>aspect</th><th>file</th><th>size</th><th>duration</th><th>sha256</th></tr>"
+    return f"<table>{head}{rows}</table>"
+
+
+def render_report(
+    manifest: dict[str, Any], thumbnails: Sequence[str | None], checks: Sequence[Check]
+) -> str:
+    """The whole HTML document."""
+    title = manifest.get("input", {}).get("title") or "reelroute render"
+    head = ("<tr><th>frame</th><th>scene</th><th>made by</th><th>policy verdict and why</th>"
+            "<th>excluded (reason: models)</th><th>cost</th></tr>")  # fmt: skip
+    by_name = {c.name: c for c in checks}
+    scenes = "".join(
+        _scene_row(s, t, by_name.get(f"scene[{s['index'] + 1}].policy"))
+        for s, t in zip(manifest.get("scenes", []), thumbnails, strict=False)
+    )
+    return (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        '<meta name=viewport content="width=device-width,initial-scale=1">'
+        f"<title>{_e(title)} — disclosure report</title><style>{_CSS}</style></head><body>"
+        f"<h1>{_e(title)}</h1><p class=muted>Per-scene AI generation disclosure by reelroute "
+        f"{_e(manifest.get('software', {}).get('version', ''))}</p>"
+        f"{_meta(manifest, checks)}<h2>Scenes</h2><table>{head}{scenes}</table>"
+        f"<h2>Outputs</h2>{_outputs(manifest)}<h2>Checks</h2>{_checks(checks)}"
+        "</body></html>\n"
+    )

@@ -1,0 +1,366 @@
+"""Signed manifests, C2PA credentials, report.html and `verify`, on one real draft render.
+
+The render (espeak, 2 scenes, 16:9 only) is made once per module; each tampering test works on
+its own copy of the render folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from app.cli import app as cli_app
+from app.config import Settings
+from app.context import build_context, load_effective_catalog
+from app.ingest import ingest_text
+from app.pipeline.plan import DEFAULT_POLICY
+from app.pipeline.run import RenderOptions, render_script
+from app.provenance.credentials import (
+    CA_FILE,
+    TRUSTED,
+    CredentialError,
+    CredentialSpec,
+    IngredientSpec,
+    create_local_chain,
+    embed_credentials,
+    load_identity,
+    read_credentials,
+    trust_anchors,
+)
+from app.provenance.report import render_report
+from app.provenance.signing import check_signature, load_or_create_key, sign_manifest
+from app.provenance.verify import Check, Verdict, VerifyInputs, verify_path
+from app.render.quality import Quality
+from providers.media import run_ffmpeg, sha256_file
+from providers.profile import load_catalog
+from providers.types import Aspect
+from routing.policy import parse_policy
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = """A quiet harbour at dawn, boats resting on still water.
+
+Sales grew 42% in 2025, from 1.2 million to 1.7 million cups.
+"""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    folder: Path
+    settings: Settings
+    video: str  # the 16:9 output's file name
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
+    root = tmp_path_factory.mktemp("render")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith("REELROUTE_"):
+                mp.delenv(name)
+        settings = Settings(data_dir=root / "data", voice="espeak")
+        ctx = build_context(settings)
+        options = RenderOptions(
+            out_dir=root / "out",
+            policy=DEFAULT_POLICY,
+            aspects=(Aspect.LANDSCAPE,),
+            quality=Quality.DRAFT,
+        )
+        result = asyncio.run(render_script(ingest_text(SCRIPT, title="Harbour"), options, ctx))
+        yield Rendered(result.out_dir, settings, result.outputs[0].path.name)
+
+
+@pytest.fixture
+def copy(rendered: Rendered, tmp_path: Path) -> Path:
+    """A private copy of the render folder to tamper with."""
+    return Path(shutil.copytree(rendered.folder, tmp_path / "copy"))
+
+
+def _inputs(settings: Settings, **kw: Any) -> VerifyInputs:
+    base: dict[str, Any] = dict(
+        anchors_pem=(settings.keys_dir / CA_FILE).read_text(),
+        anchors_problem="",
+        clip_dir=settings.clip_cache_dir,
+        catalog=load_effective_catalog(settings),
+    )
+    base.update(kw)
+    return VerifyInputs(**base)
+
+
+def _verdicts(checks: list[Check]) -> dict[str, Verdict]:
+    return {c.name: c.verdict for c in checks}
+
+
+def _failures(checks: list[Check]) -> set[str]:
+    return {c.name for c in checks if c.verdict is Verdict.FAIL}
+
+
+def _load(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
+    return data
+
+
+def _save(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+# --- an untouched render ---------------------------------------------------------------------
+
+
+def test_untouched_render_passes_every_check(rendered: Rendered) -> None:
+    checks = verify_path(rendered.folder, _inputs(rendered.settings))
+    assert _failures(checks) == set(), [c for c in checks if c.verdict is not Verdict.PASS]
+    verdicts = _verdicts(checks)
+    for name in (
+        "manifest.schema", "manifest.signature", "manifest.signing_key",
+        "manifest.disclosure_core", "disclosure.vtt", "output[16:9].sha256",
+        "output[16:9].c2pa.trust", "output[16:9].c2pa.binding", "output[16:9].c2pa.ingredients",
+        "scene[1].clip.sha256", "scene[2].clip.sha256", "policy.body", "catalog",
+        "scene[1].policy", "scene[2].policy",
+    ):  # fmt: skip
+        assert verdicts[name] is Verdict.PASS, name
+    # One output MP4 alone verifies against the manifest beside it.
+    alone = verify_path(rendered.folder / rendered.video, _inputs(rendered.settings))
+    assert _failures(alone) == set()
+
+
+def test_manifest_is_signed_and_records_final_output_hashes(rendered: Rendered) -> None:
+    manifest = _load(rendered.folder)
+    sig = manifest["signature"]
+    assert sig["alg"] == "Ed25519" and sig["key_id"].startswith("sha256:")
+    assert check_signature(manifest) is None
+    (out,) = manifest["outputs"]
+    assert out["sha256"] == "sha256:" + sha256_file(rendered.folder / out["file"])
+    assert manifest["disclosure"]["core_sha256"].startswith("sha256:")
+    key_file = rendered.settings.keys_dir / "manifest-ed25519.pem"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_c2pa_manifest_reads_back_trusted_with_one_ingredient_per_scene(
+    rendered: Rendered,
+) -> None:
+    anchors = (rendered.settings.keys_dir / CA_FILE).read_text()
+    readout = read_credentials(rendered.folder / rendered.video, anchors)
+    assert readout is not None
+    assert readout.state == TRUSTED, readout.failures
+    manifest = _load(rendered.folder)
+    assert [i["title"] for i in readout.ingredients] == [
+        f"scene {s['index'] + 1}: {s['clip']['provider']}/{s['clip']['model']}"
+        for s in manifest["scenes"]
+    ]
+    assert {i["relationship"] for i in readout.ingredients} == {"componentOf"}
+    created = [a for a in readout.actions if a["action"] == "c2pa.created"]
+    assert created[0]["digitalSourceType"].endswith("compositeWithTrainedAlgorithmicMedia")
+    placed = [a for a in readout.actions if a["action"] == "c2pa.placed"]
+    assert [a["softwareAgent"]["name"] for a in placed] == ["local/local-motion-1"] * 2
+    assert readout.disclosure is not None
+    assert readout.disclosure["render_id"] == manifest["render_id"]
+    assert readout.disclosure["policy"]["sha256"] == manifest["policy"]["sha256"]
+    assert readout.disclosure["manifest_core_sha256"] == manifest["disclosure"]["core_sha256"]
+
+
+def test_c2pa_is_untrusted_under_another_anchor(rendered: Rendered, tmp_path: Path) -> None:
+    create_local_chain(tmp_path)
+    other = (tmp_path / CA_FILE).read_text()
+    readout = read_credentials(rendered.folder / rendered.video, other)
+    assert readout is not None and readout.state != TRUSTED
+    checks = verify_path(rendered.folder, _inputs(rendered.settings, anchors_pem=other))
+    assert _failures(checks) == {"output[16:9].c2pa.trust", "manifest.signing_key"}
+
+
+def test_report_html_is_self_contained(rendered: Rendered) -> None:
+    html = (rendered.folder / "report.html").read_text()
+    assert html.startswith("<!doctype html>")
+    assert html.count('src="data:image/jpeg;base64,') == 2
+    assert not re.search(r'(src|href)="(?!data:)', html), "no external resources"
+    manifest = _load(rendered.folder)
+    assert manifest["policy"]["sha256"] in html and "verified" in html
+    assert "not_configured" in html and "local-motion-1" in html
+
+
+def test_report_escapes_manifest_text(rendered: Rendered) -> None:
+    manifest = _load(rendered.folder)
+    manifest["input"]["title"] = "<script>alert(1)</script>"
+    manifest["scenes"][0]["clip"]["model"] = 'x"><img src=y>'
+    html = render_report(manifest, [None, None], [Check("a<b", Verdict.FAIL, "c&d")])
+    assert "<script>" not in html and "<img src=y>" not in html
+    assert "&lt;script&gt;" in html and "a&lt;b" in html and "c&amp;d" in html
+    assert "verification FAILED" in html
+
+
+# --- tampering -------------------------------------------------------------------------------
+
+
+def test_flipped_byte_in_mp4_fails(rendered: Rendered, copy: Path) -> None:
+    video = copy / rendered.video
+    data = bytearray(video.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    video.write_bytes(bytes(data))
+    failures = _failures(verify_path(copy, _inputs(rendered.settings)))
+    assert {"output[16:9].sha256", "output[16:9].c2pa.trust"} <= failures
+    assert "manifest.signature" not in failures
+
+
+def test_edited_manifest_field_fails_signature(rendered: Rendered, copy: Path) -> None:
+    manifest = _load(copy)
+    manifest["scenes"][0]["narration"] = "A different story."
+    _save(copy, manifest)
+    failures = _failures(verify_path(copy, _inputs(rendered.settings)))
+    assert "manifest.signature" in failures
+    assert "output[16:9].c2pa.binding" in failures  # the core no longer matches the credentials
+
+
+def test_swapped_scene_clips_fail(rendered: Rendered, copy: Path) -> None:
+    manifest = _load(copy)
+    a, b = manifest["scenes"][0], manifest["scenes"][1]
+    a["clip"], b["clip"] = b["clip"], a["clip"]
+    _save(copy, manifest)
+    failures = _failures(verify_path(copy, _inputs(rendered.settings)))
+    assert {"manifest.signature", "output[16:9].c2pa.ingredients"} <= failures
+
+
+def test_replaced_policy_body_fails(rendered: Rendered, copy: Path) -> None:
+    manifest = _load(copy)
+    manifest["policy"]["body"]["ignore"] = ["local"]
+    _save(copy, manifest)
+    failures = _failures(verify_path(copy, _inputs(rendered.settings)))
+    assert {"manifest.signature", "policy.body"} <= failures
+
+
+def test_replaced_policy_with_matching_hash_fails_the_scene_recheck(
+    rendered: Rendered, copy: Path
+) -> None:
+    manifest = _load(copy)
+    body = manifest["policy"]["body"]
+    body["ignore"] = ["local"]
+    policy = parse_policy(json.dumps(body))
+    manifest["policy"]["sha256"] = policy.sha256
+    _save(copy, manifest)
+    checks = verify_path(copy, _inputs(rendered.settings))
+    failures = _failures(checks)
+    assert {"scene[1].policy", "scene[2].policy", "output[16:9].c2pa.binding"} <= failures
+    assert "policy.body" not in failures
+    detail = next(c.detail for c in checks if c.name == "scene[1].policy")
+    assert "policy.ignore" in detail
+
+
+def test_resigned_with_another_key_fails_signing_key(rendered: Rendered, copy: Path) -> None:
+    manifest = _load(copy)
+    manifest["render"]["quality"] = "standard"
+    _save(copy, sign_manifest(manifest, Ed25519PrivateKey.generate()))
+    verdicts = _verdicts(verify_path(copy, _inputs(rendered.settings)))
+    assert verdicts["manifest.signature"] is Verdict.PASS
+    assert verdicts["manifest.signing_key"] is Verdict.FAIL
+
+
+def test_missing_clips_are_skipped_and_other_catalog_skips_rechecks(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    override = tmp_path / "catalog.yaml"
+    override.write_text("providers:\n  sora: null\n")
+    other = load_catalog(override)
+    assert other.sha256 != load_effective_catalog(rendered.settings).sha256
+    inputs = _inputs(rendered.settings, clip_dir=tmp_path / "empty", catalog=other)
+    checks = verify_path(rendered.folder, inputs)
+    verdicts = _verdicts(checks)
+    assert verdicts["scene[1].clip.sha256"] is Verdict.SKIP
+    assert "not present" in next(c.detail for c in checks if c.name == "scene[1].clip.sha256")
+    assert verdicts["catalog"] is Verdict.SKIP
+    assert verdicts["scene[1].policy"] is Verdict.SKIP
+    assert next(c.detail for c in checks if c.name == "scene[2].policy") == "catalog differs"
+    assert _failures(checks) == set()
+
+
+# --- signing, keys and embedding -------------------------------------------------------------
+
+
+def test_signing_is_deterministic_and_tamper_evident(rendered: Rendered) -> None:
+    manifest = _load(rendered.folder)
+    key = load_or_create_key(None, rendered.settings.keys_dir)
+    assert sign_manifest(manifest, key) == sign_manifest(manifest, key) == manifest
+    other = sign_manifest(manifest, Ed25519PrivateKey.generate())
+    assert other["signature"]["value"] != manifest["signature"]["value"]
+    manifest["tenant"] = "someone-else"
+    assert check_signature(manifest) == "signature does not match the manifest's content"
+
+
+def test_key_is_created_once_with_mode_0600(tmp_path: Path) -> None:
+    first = load_or_create_key(None, tmp_path / "keys")
+    again = load_or_create_key(None, tmp_path / "keys")
+    assert first.public_key() == again.public_key()
+    assert stat.S_IMODE((tmp_path / "keys" / "manifest-ed25519.pem").stat().st_mode) == 0o600
+
+
+def test_embedding_failure_names_the_output_and_leaves_it_untouched(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    bogus = tmp_path / "broken-16x9.mp4"
+    bogus.write_bytes(b"not an mp4 at all")
+    spec = CredentialSpec("r", {"id": "default"}, "sha256:0", "sha256:1", "0", scenes=[])
+    with pytest.raises(CredentialError, match=r"broken-16x9\.mp4"):
+        embed_credentials(bogus, spec, load_identity(rendered.settings))
+    assert bogus.read_bytes() == b"not an mp4 at all"
+    assert list(tmp_path.iterdir()) == [bogus], "no partial file is left behind"
+
+
+def test_verify_command_exit_codes(rendered: Rendered, copy: Path) -> None:
+    runner = CliRunner(
+        env={"COLUMNS": "200", "REELROUTE_DATA_DIR": str(rendered.settings.data_dir)}
+    )
+    ok = runner.invoke(cli_app, ["verify", str(rendered.folder)])
+    assert ok.exit_code == 0, ok.output
+    assert "pass manifest.signature" in ok.output
+    (copy / rendered.video).write_bytes(b"\x00" * 64)
+    bad = runner.invoke(cli_app, ["verify", str(copy)])
+    assert bad.exit_code == 1
+    assert "fail output[16:9].sha256" in bad.output
+
+
+async def test_a_clips_own_c2pa_manifest_is_carried_as_ingredient(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    # The rendered output has C2PA credentials: use it as an upstream clip of a new video.
+    target = tmp_path / "new-16x9.mp4"
+    await run_ffmpeg([
+        "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=30", "-t", "1",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", str(target),
+    ])  # fmt: skip
+    upstream = rendered.folder / rendered.video
+    scene = IngredientSpec(0, "veo", "veo-3", 0.0, 1.0, "sha256:" + sha256_file(upstream), upstream)
+    spec = CredentialSpec("r2", {"id": "default"}, "sha256:0", "sha256:1", "0", scenes=[scene])
+    embed_credentials(target, spec, load_identity(rendered.settings))
+    anchors = (rendered.settings.keys_dir / CA_FILE).read_text()
+    readout = read_credentials(target, anchors)
+    assert readout is not None and readout.state == TRUSTED, readout.failures
+    (ingredient,) = readout.ingredients
+    assert ingredient["title"] == "scene 1: veo/veo-3"
+    assert ingredient.get("active_manifest"), "the clip's own manifest is referenced"
+
+
+def test_configured_c2pa_signer_is_used_instead_of_the_local_chain(tmp_path: Path) -> None:
+    create_local_chain(tmp_path / "prod")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        c2pa_cert_path=tmp_path / "prod" / "c2pa-signer-chain.pem",
+        c2pa_key_path=tmp_path / "prod" / "c2pa-signer-key.pem",
+        c2pa_trust_anchors_path=tmp_path / "prod" / CA_FILE,
+    )
+    identity = load_identity(settings)
+    assert identity.alg == "es256" and identity.chain_pem.count("BEGIN CERTIFICATE") == 2
+    assert not settings.keys_dir.exists(), "no local chain is created when one is configured"
+    assert trust_anchors(settings) == (tmp_path / "prod" / CA_FILE).read_text()
+    with pytest.raises(ValidationError, match="c2pa_cert_path and c2pa_key_path"):
+        Settings(c2pa_cert_path=tmp_path / "prod" / "c2pa-signer-chain.pem")
