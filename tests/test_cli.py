@@ -119,3 +119,24 @@ def test_render_json_result(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Path(data["outputs"][0]["path"]).is_file()
     assert Path(data["manifest"]).is_file() and Path(data["disclosure"]).is_file()
     assert all(s["provider"] == "local" for s in data["scenes"])
+
+
+def _simulated_choices(policy: str) -> set[str]:
+    path = EXAMPLES / "policies" / f"{policy}.yaml"
+    result = runner.invoke(
+        app, ["plan", str(SCRIPT), "--policy", str(path), "--assume-configured", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["simulated"] is True
+    return {d["chosen"]["provider"] for d in data["decisions"] if d["chosen"]}
+
+
+def test_simulated_plans_route_differently_under_each_policy() -> None:
+    offline = _simulated_choices("offline-only")
+    us_eu = _simulated_choices("us-eu-only")
+    no_distill = _simulated_choices("no-distillation-allegations")
+    assert offline == {"local"}
+    assert us_eu - {"local"} and not us_eu & {"kling", "hailuo", "seedance"}
+    assert "hailuo" not in no_distill and no_distill - {"local"}
+    assert len({frozenset(offline), frozenset(us_eu), frozenset(no_distill)}) == 3

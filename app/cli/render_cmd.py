@@ -117,6 +117,13 @@ def plan(
     source: SourceArg = None,
     prompt: PromptOpt = None,
     policy: PolicyOpt = None,
+    assume_configured: Annotated[
+        bool,
+        typer.Option(
+            "--assume-configured",
+            help="Simulate: route as if every catalog provider had credentials.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show, per scene, which provider would be chosen and why; spends nothing."""
@@ -124,16 +131,21 @@ def plan(
     script = load_script(source, prompt, settings.words_per_minute)
     catalog = load_catalog_arg(settings)
     chosen_policy = load_policy_arg(policy, catalog)
-    result = plan_script(script, chosen_policy, catalog, build_registry(), Aspect.LANDSCAPE)
+    result = plan_script(
+        script, chosen_policy, catalog, build_registry(), Aspect.LANDSCAPE,
+        assume_configured=assume_configured,
+    )  # fmt: skip
     if as_json:
         out.print_json(json.dumps({
             "policy": chosen_policy.id,
+            "simulated": assume_configured,
             "estimated_cost_usd": result.estimated_cost_usd,
             "within_budget": result.within_budget,
             "decisions": [d.to_dict() for d in result.decisions],
         }))  # fmt: skip
         return
-    table = Table(title=f"Plan under policy {chosen_policy.id}")
+    what_if = " (simulated: every provider configured)" if assume_configured else ""
+    table = Table(title=f"Plan under policy {chosen_policy.id}{what_if}")
     for col in ("#", "kind", "chosen", "fallbacks", "excluded (reasons)"):
         table.add_column(col, overflow="fold")
     for scene, d in zip(script.scenes, result.decisions, strict=True):

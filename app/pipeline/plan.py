@@ -23,11 +23,15 @@ class PlanError(Exception):
 
 
 def health_snapshot(
-    catalog: Catalog, registry: Registry, breakers: CircuitBoard | None = None
+    catalog: Catalog,
+    registry: Registry,
+    breakers: CircuitBoard | None = None,
+    assume_configured: bool = False,
 ) -> dict[str, ProviderHealth]:
     """Configured = an adapter is registered and has what it needs to be called; a circuit is
-    open while `breakers` has the provider cooling down."""
-    configured = registry.configured()
+    open while `breakers` has the provider cooling down. `assume_configured` simulates a setup
+    where every catalog provider has credentials (a what-if for planning; never for rendering)."""
+    configured = set(catalog.ids) if assume_configured else registry.configured()
     if breakers is not None:
         return breakers.health(catalog.ids, configured)
     return {p.id: ProviderHealth(configured=p.id in configured) for p in catalog.profiles}
@@ -61,6 +65,7 @@ def plan_script(
     today: dt.date | None = None,
     spent_usd: float = 0.0,
     breakers: CircuitBoard | None = None,
+    assume_configured: bool = False,
 ) -> Plan:
     """Route the script. `today` defaults to the UTC date; `spent_usd` is what the tenant has
     already spent against `budget.per_tenant_usd`."""
@@ -68,7 +73,7 @@ def plan_script(
         scene_specs(script, aspect),
         catalog.profiles,
         policy,
-        health_snapshot(catalog, registry, breakers),
+        health_snapshot(catalog, registry, breakers, assume_configured),
         today=today or routing_date(),
         spent_usd=spent_usd,
     )
