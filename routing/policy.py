@@ -41,6 +41,7 @@ from providers.profile import (
     CredentialKind,
     DocPath,
     DocumentError,
+    LifecycleStatus,
     SourceMap,
     canonical_json,
     load_catalog,
@@ -394,6 +395,44 @@ def semantic_issues(policy: Policy, catalog: Catalog | None = None) -> list[tupl
     models = {p.id: frozenset(p.models) for p in catalog.profiles}
     issues = list(_unknown_ids(policy, models))
     issues += _contradictions(policy)
+    if not issues:  # coverage is only meaningful once every id is known
+        issues += _coverage_issues(policy, catalog)
+    return issues
+
+
+def _selectable(policy: Policy, catalog: Catalog, kind: SceneKind) -> list[str]:
+    """Active `provider/model` refs the selection rules leave for `kind`.
+
+    Sourcing and allegation rules are left out on purpose: their outcome follows evidence that
+    changes over time, so a policy stays loadable when facts move; `plan` reports those cases.
+    """
+    rules = policy.rules_for(kind)
+    left: list[str] = []
+    for profile in catalog.profiles:
+        if (rules.only is not None and profile.id not in rules.only) or profile.id in rules.ignore:
+            continue
+        for model in profile.iter_models():
+            ref = f"{profile.id}/{model.id}"
+            if model.lifecycle.status is LifecycleStatus.RETIRED or ref in policy.models.ignore:
+                continue
+            if policy.models.only is None or ref in policy.models.only:
+                left.append(ref)
+    return left
+
+
+def _coverage_issues(policy: Policy, catalog: Catalog) -> list[tuple[DocPath, str]]:
+    """An allow-list that leaves some scene kind with no active model is a contradiction."""
+    issues: list[tuple[DocPath, str]] = []
+    for kind in SceneKind:
+        if _selectable(policy, catalog, kind):
+            continue
+        override = policy.scene_kinds.get(kind)
+        path: DocPath = ("only",)
+        if override is not None and override.only is not None:
+            path = ("scene_kinds", kind.value, "only")
+        elif policy.models.only is not None:
+            path = ("models", "only")
+        issues.append((path, f"leaves no active provider/model for {kind.value} scenes"))
     return issues
 
 

@@ -211,3 +211,29 @@ def test_a_resolved_body_reparses_alone_to_the_same_policy(tmp_path: Path) -> No
     again = parse_policy(child.canonical_json(), "policy.body")
     assert again == child and again.sha256 == child.sha256
     assert "extends" not in child.canonical_json()
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "line"),
+    [
+        ("id: p\nonly: [sora]\n", "only", 2),  # sora's only model is retired
+        ("id: p\nscene_kinds:\n  data:\n    only: [sora]\n", "scene_kinds.data.only", 4),
+        ("id: p\nmodels:\n  only: [sora/sora-2]\n", "models.only", 3),
+    ],
+)
+def test_allow_list_leaving_a_scene_kind_without_models_is_a_load_error(
+    body: str, field: str, line: int
+) -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_policy(body, "p.yaml")
+    assert f"p.yaml:{line}: {field}: leaves no active provider/model" in str(info.value)
+
+
+def test_sourcing_rules_that_exclude_everyone_still_load() -> None:
+    # Evidence changes over time; `plan` explains such cases instead of refusing the file.
+    policy = parse_policy(
+        "id: strict\nsourcing:\n  min_training_data_disclosure: full\n"
+        "  require_content_credentials: [c2pa]\nunknown_facts: exclude\n",
+        "strict.yaml",
+    )
+    assert policy.id == "strict"
