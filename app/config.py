@@ -9,6 +9,17 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from providers.music import Mood
+from providers.settings import (
+    HailuoSettings,
+    KlingSettings,
+    LumaSettings,
+    PikaSettings,
+    ProviderSettings,
+    RunwaySettings,
+    SeedanceSettings,
+    SoraSettings,
+    VeoSettings,
+)
 
 
 class Settings(BaseSettings):
@@ -52,11 +63,29 @@ class Settings(BaseSettings):
         "test CA.",
     )
 
+    # Vendor adapters: REELROUTE_<PROVIDER>__API_KEY etc.; without a key a vendor is never called.
+    kling: KlingSettings = Field(default_factory=KlingSettings)
+    veo: VeoSettings = Field(default_factory=VeoSettings)
+    runway: RunwaySettings = Field(default_factory=RunwaySettings)
+    luma: LumaSettings = Field(default_factory=LumaSettings)
+    pika: PikaSettings = Field(default_factory=PikaSettings)
+    hailuo: HailuoSettings = Field(default_factory=HailuoSettings)
+    sora: SoraSettings = Field(default_factory=SoraSettings)
+    seedance: SeedanceSettings = Field(default_factory=SeedanceSettings)
+
     @model_validator(mode="after")
     def _c2pa_pair(self) -> Settings:
         if (self.c2pa_cert_path is None) != (self.c2pa_key_path is None):
             raise ValueError("set both c2pa_cert_path and c2pa_key_path, or neither")
         return self
+
+    def provider_settings(self) -> dict[str, ProviderSettings]:
+        """Vendor id → its settings, for `providers.registry.default_registry`."""
+        return {
+            "kling": self.kling, "veo": self.veo, "runway": self.runway, "luma": self.luma,
+            "pika": self.pika, "hailuo": self.hailuo, "sora": self.sora,
+            "seedance": self.seedance,
+        }  # fmt: skip
 
     @property
     def clip_cache_dir(self) -> Path:

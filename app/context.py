@@ -14,8 +14,9 @@ def load_effective_catalog(settings: Settings) -> Catalog:
     return load_catalog(settings.catalog_path)
 
 
-def build_registry() -> Registry:
-    return default_registry()
+def build_registry(settings: Settings | None = None) -> Registry:
+    """Built-in providers configured from `settings` (default: read from the environment)."""
+    return default_registry((settings or Settings()).provider_settings())
 
 
 def build_context(
@@ -26,7 +27,7 @@ def build_context(
 ) -> RenderContext:
     ctx = RenderContext(
         settings=settings,
-        registry=registry or build_registry(),
+        registry=registry or build_registry(settings),
         catalog=catalog or load_effective_catalog(settings),
         voice=get_voice(settings.voice),
     )

@@ -30,3 +30,12 @@ class VideoProvider(Protocol):
     ) -> Clip:
         """Generate `request` with `model`, writing the MP4 to `dest`."""
         ...
+
+
+@runtime_checkable
+class CheckableProvider(Protocol):
+    """A provider that can prove its credentials with one cheap call (`providers check`)."""
+
+    async def check(self) -> str:
+        """The verdict text on success; raises a `ProviderError` (AuthError: key refused)."""
+        ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any
 
@@ -10,6 +11,8 @@ from rich.table import Table
 
 from app.cli.common import load_catalog_arg, load_settings, out
 from app.context import build_registry
+from providers.base import CheckableProvider
+from providers.errors import AuthError, ProviderError
 from providers.profile import Evidence, ProviderProfile
 
 app = typer.Typer(help="Inspect video providers.", invoke_without_command=True)
@@ -74,7 +77,7 @@ def providers(
         return
     settings = load_settings()
     catalog = load_catalog_arg(settings)
-    configured = build_registry().configured()
+    configured = build_registry(settings).configured()
     if as_json:
         out.print_json(json.dumps({
             "catalog_sha256": catalog.sha256,
@@ -96,3 +99,40 @@ def providers(
         )
     out.print(table)
     out.print("Every fact carries its basis and date; sources: reelroute providers --json")
+
+
+async def _verdict(provider: CheckableProvider) -> tuple[bool, str]:
+    try:
+        return True, await provider.check()
+    except AuthError as exc:
+        return False, f"credentials refused: {exc}"
+    except ProviderError as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+
+
+@app.command("check")
+def check(
+    name: Annotated[str | None, typer.Argument(help="One provider id; default: all.")] = None,
+) -> None:
+    """Make one cheap authenticated call per configured provider and print a verdict.
+    Exits 1 when a configured provider fails its check (or NAME is unknown/unconfigured)."""
+    registry = build_registry(load_settings())
+    ids = [name] if name else [pid for pid in registry.ids() if pid != "local"]
+    failed = False
+    for pid in ids:
+        provider = registry.get(pid)
+        if provider is None:
+            out.print(f"{pid}: [red]unknown provider[/] (known: {', '.join(registry.ids())})")
+            failed = True
+        elif not provider.is_configured():
+            keys = "ACCESS_KEY and __SECRET_KEY" if pid == "kling" else "API_KEY"
+            out.print(f"{pid}: [dim]not_configured[/] (set REELROUTE_{pid.upper()}__{keys})")
+            failed = failed or name is not None
+        elif not isinstance(provider, CheckableProvider):
+            out.print(f"{pid}: [green]ok[/] (needs no credentials)")
+        else:
+            ok, text = asyncio.run(_verdict(provider))
+            out.print(f"{pid}: [green]{text}[/]" if ok else f"{pid}: [red]{text}[/]")
+            failed = failed or not ok
+    if failed:
+        raise typer.Exit(1)

@@ -132,7 +132,7 @@ def plan(
     catalog = load_catalog_arg(settings)
     chosen_policy = load_policy_arg(policy, catalog)
     result = plan_script(
-        script, chosen_policy, catalog, build_registry(), Aspect.LANDSCAPE,
+        script, chosen_policy, catalog, build_registry(settings), Aspect.LANDSCAPE,
         assume_configured=assume_configured,
     )  # fmt: skip
     if as_json:

@@ -1,0 +1,257 @@
+"""What every HTTP vendor adapter shares: configuration, capability checks, one job's HTTP life.
+
+A vendor module subclasses `HttpAdapter` and writes only `_headers` and `_run` (submit, poll,
+find the result, download). Capability checks read the catalog, so a request the model cannot
+serve fails with `CapabilityNotSupported` before any network call, and durations snap to what
+the catalog says the model accepts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import mimetypes
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from providers.errors import CapabilityNotSupported, ConfigurationError, ProviderError
+from providers.polling import Engine, PollConfig, Timing
+from providers.profile import (
+    CredentialKind,
+    DurationRange,
+    ModelProfile,
+    ProviderProfile,
+    load_catalog,
+)
+from providers.settings import ProviderSettings
+from providers.types import Aspect, Clip, ClipRequest, ContentCredential, ProgressCallback
+
+_CREDENTIALS = {
+    CredentialKind.SYNTHID: ContentCredential("watermark", "SynthID"),
+    CredentialKind.C2PA: ContentCredential("c2pa", "upstream"),
+    CredentialKind.VISIBLE_WATERMARK: ContentCredential("watermark", "visible"),
+}
+
+
+@cache
+def _builtin_profile(provider_id: str) -> ProviderProfile:
+    return load_catalog().get(provider_id)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A request translated into what the model accepts."""
+
+    request: ClipRequest
+    model: ModelProfile
+    seconds: int  # snapped to the catalog's durations
+    image: Path | None  # the reference frame when this is image-to-video
+
+    @property
+    def image_to_video(self) -> bool:
+        return self.image is not None
+
+
+def plan_job(
+    provider_id: str,
+    profile: ProviderProfile,
+    request: ClipRequest,
+    model: str,
+    *,
+    sends_images: bool = True,
+) -> Job:
+    """Check `request` against the catalog's model; raise CapabilityNotSupported if it can't.
+    An adapter that cannot send a local image (`sends_images=False`) makes text-to-video."""
+    found = profile.models.get(model)
+
+    def refuse(why: str) -> CapabilityNotSupported:
+        return CapabilityNotSupported(f"{provider_id}/{model}: {why}", provider_id=provider_id)
+
+    if found is None:
+        raise refuse(f"unknown model (known: {', '.join(sorted(profile.models))})")
+    if request.aspect not in found.aspects:
+        raise refuse(f"aspect {request.aspect.value} not offered")
+    image = request.reference_image if found.image_to_video and sends_images else None
+    if image is None and not found.text_to_video:
+        # Image-to-video-only models need the scene's image as their first frame.
+        raise refuse("image-to-video only, and the scene has no reference image")
+    if image is not None and not image.is_file():
+        raise refuse(f"reference image {image.name} is not a readable file")
+    return Job(request, found, snap_seconds(found, request.duration), image)
+
+
+def snap_seconds(model: ModelProfile, wanted: float) -> int:
+    """The smallest accepted whole duration covering `wanted`, else the longest one: the
+    router already judged the shortfall acceptable (the composer holds the last frame)."""
+    billed = model.billed_seconds(wanted)
+    if billed is None:
+        durations = model.durations
+        billed = durations.max if isinstance(durations, DurationRange) else max(durations)
+    return max(round(billed), 1)
+
+
+def data_url(image: Path) -> str:
+    kind = mimetypes.guess_type(image.name)[0] or "image/png"
+    return f"data:{kind};base64,{image_b64(image)}"
+
+
+def image_b64(image: Path) -> str:
+    return base64.b64encode(image.read_bytes()).decode("ascii")
+
+
+def pick(table: dict[Aspect, str], aspect: Aspect, provider_id: str) -> str:
+    try:
+        return table[aspect]
+    except KeyError:
+        raise CapabilityNotSupported(
+            f"{provider_id}: aspect {aspect.value} has no vendor equivalent",
+            provider_id=provider_id,
+        ) from None
+
+
+class HttpAdapter(ABC):
+    """Base of the vendor adapters. Subclasses set `provider_id` and `default_interval_s`."""
+
+    provider_id = ""
+    default_interval_s = 5.0
+    sends_images = True  # False: the vendor wants a public image URL, which we do not host
+
+    def __init__(
+        self,
+        settings: ProviderSettings,
+        *,
+        profile: ProviderProfile | None = None,
+        timing: Timing | None = None,
+    ) -> None:
+        self.settings = settings
+        self._profile = profile
+        self._timing = timing or Timing()
+        self._slots = asyncio.Semaphore(settings.concurrency)
+
+    @property
+    def id(self) -> str:
+        return self.provider_id
+
+    def is_configured(self) -> bool:
+        return self.settings.has_credentials() and bool(self.settings.base_url)
+
+    @property
+    def profile(self) -> ProviderProfile:
+        return self._profile or _builtin_profile(self.provider_id)
+
+    def poll_config(self) -> PollConfig:
+        return PollConfig(
+            interval_s=self.settings.poll_interval_s or self.default_interval_s,
+            jitter_s=(self.settings.poll_interval_s or self.default_interval_s) / 4,
+            deadline_s=self.settings.deadline_s,
+            max_bytes=self.settings.max_download_bytes,
+        )
+
+    def _key(self) -> str:
+        key = self.settings.api_key
+        if key is None or not key.get_secret_value():
+            raise ConfigurationError(
+                f"{self.provider_id}: no API key configured", provider_id=self.provider_id
+            )
+        return key.get_secret_value()
+
+    def _headers(self) -> dict[str, str]:
+        """Authentication and version headers sent on every API call."""
+        return {"Authorization": f"Bearer {self._key()}"}
+
+    def _secrets(self) -> list[str]:
+        """Every credential value this adapter holds, to keep out of error messages."""
+        found = []
+        for name in ("api_key", "access_key", "secret_key"):
+            value = getattr(self.settings, name, None)
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                found.append(value.get_secret_value())
+        return found
+
+    def _scrub(self, exc: ProviderError) -> None:
+        """Vendors sometimes echo the key they refused; never let it reach a message or log."""
+        text = str(exc)
+        for secret in self._secrets():
+            text = text.replace(secret, "***")
+        exc.args = (text,)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.settings.base_url.rstrip("/") + "/",
+            headers=self._headers(),
+            auth=self._auth(),
+            timeout=self.settings.timeout_s,
+        )
+
+    async def generate(
+        self,
+        request: ClipRequest,
+        model: str,
+        dest: Path,
+        progress: ProgressCallback | None = None,
+    ) -> Clip:
+        """Make the clip through the vendor's API; raises only ProviderError subclasses."""
+        if not self.is_configured():
+            raise ConfigurationError(
+                f"{self.provider_id}: not configured (no credentials)",
+                provider_id=self.provider_id,
+            )
+        job = plan_job(
+            self.provider_id, self.profile, request, model, sends_images=self.sends_images
+        )
+        async with self._slots, self.client() as client:
+            try:
+                return await self._run(self._engine(client), job, Path(dest), progress)
+            except ProviderError as exc:
+                self._scrub(exc)
+                raise
+
+    def _auth(self) -> httpx.Auth | None:
+        """Per-request authentication (Kling signs a fresh JWT); None: headers suffice."""
+        return None
+
+    def _engine(self, client: httpx.AsyncClient) -> Engine:
+        return Engine(
+            self.provider_id, client, self.poll_config(), self._timing, refine=self._refine
+        )
+
+    def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:
+        """Map a vendor's own error code (in any response body) to an error; None = no opinion."""
+        return None
+
+    @abstractmethod
+    async def _run(
+        self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
+    ) -> Clip:
+        """Submit `job`, poll it, download the result to `dest` and describe it."""
+
+    def credentials(self) -> tuple[ContentCredential, ...]:
+        """Upstream provenance signals the catalog documents for this vendor's output."""
+        value = self.profile.sourcing.content_credentials.value
+        if value == "unknown":
+            return ()
+        return tuple(_CREDENTIALS[kind] for kind in value if kind in _CREDENTIALS)
+
+    def cost(self, job: Job) -> float | None:
+        price = job.model.price_per_second_usd.value
+        return None if price == "unknown" else round(price * job.seconds, 6)
+
+    async def check(self) -> str:
+        """A cheap authenticated call for `reelroute providers check`; returns a verdict.
+        Raises the ProviderError the call ran into (AuthError for a refused key)."""
+        async with self.client() as client:
+            try:
+                return await self._check(self._engine(client))
+            except ProviderError as exc:
+                self._scrub(exc)
+                raise
+
+    @abstractmethod
+    async def _check(self, engine: Engine) -> str:
+        """One cheap authenticated read; the verdict text when it succeeds."""
