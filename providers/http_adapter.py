@@ -12,7 +12,7 @@ import asyncio
 import base64
 import mimetypes
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from providers.profile import (
 )
 from providers.settings import ProviderSettings
 from providers.types import Aspect, Clip, ClipRequest, ContentCredential, ProgressCallback
+from providers.upstream_c2pa import with_embedded_c2pa
 
 _CREDENTIALS = {
     CredentialKind.SYNTHID: ContentCredential("watermark", "SynthID"),
@@ -207,10 +208,12 @@ class HttpAdapter(ABC):
         )
         async with self._slots, self.client() as client:
             try:
-                return await self._run(self._engine(client), job, Path(dest), progress)
+                clip = await self._run(self._engine(client), job, Path(dest), progress)
             except ProviderError as exc:
                 self._scrub(exc)
                 raise
+        found = await asyncio.to_thread(with_embedded_c2pa, clip.credentials, clip.path)
+        return replace(clip, credentials=found)
 
     def _auth(self) -> httpx.Auth | None:
         """Per-request authentication (Kling signs a fresh JWT); None: headers suffice."""
