@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import mimetypes
+import tempfile
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 from functools import cache
@@ -29,6 +30,7 @@ from providers.profile import (
     ProviderProfile,
     load_catalog,
 )
+from providers.reference_still import reference_still
 from providers.settings import ProviderSettings
 from providers.types import Aspect, Clip, ClipRequest, ContentCredential, ProgressCallback
 from providers.upstream_c2pa import with_embedded_c2pa
@@ -197,12 +199,37 @@ class HttpAdapter(ABC):
         dest: Path,
         progress: ProgressCallback | None = None,
     ) -> Clip:
-        """Make the clip through the vendor's API; raises only ProviderError subclasses."""
+        """Make the clip through the vendor's API; raises only ProviderError subclasses.
+
+        An image-to-video-only model given a scene without an image animates a still that the
+        offline renderer draws for the scene, made in a scratch folder beside `dest`.
+        """
         if not self.is_configured():
             raise ConfigurationError(
                 f"{self.provider_id}: not configured (no credentials)",
                 provider_id=self.provider_id,
             )
+        if self._needs_still(request, model):
+            with tempfile.TemporaryDirectory(prefix=".still-", dir=Path(dest).parent) as tmp:
+                still = await reference_still(request, Path(tmp), self.provider_id)
+                return await self._generate(
+                    replace(request, reference_image=still), model, dest, progress
+                )
+        return await self._generate(request, model, dest, progress)
+
+    def _needs_still(self, request: ClipRequest, model: str) -> bool:
+        found = self.profile.models.get(model)
+        return (
+            found is not None
+            and found.image_to_video
+            and not found.text_to_video
+            and self.sends_images
+            and request.reference_image is None
+        )
+
+    async def _generate(
+        self, request: ClipRequest, model: str, dest: Path, progress: ProgressCallback | None
+    ) -> Clip:
         job = plan_job(
             self.provider_id, self.profile, request, model, sends_images=self.sends_images
         )

@@ -82,10 +82,22 @@ async def test_image_to_video_only_model_sends_the_scene_image(
     assert body["ratio"] == "960:960" and body["promptImage"].startswith("data:image/png;base64,")
 
 
+async def test_image_to_video_only_model_animates_a_local_still_without_a_scene_image(
+    fake: RunwayFake, tmp_path: Path
+) -> None:
+    request = clip_request(Aspect.LANDSCAPE, 3)
+    assert request.reference_image is None
+    clip = await adapter(fake, FakeTime()).generate(request, "gen4_turbo", tmp_path / "c.mp4")
+    body = fake.requests[0].json()
+    assert fake.requests[0].path == "/v1/image_to_video" and clip.model_id == "gen4_turbo"
+    assert body["promptImage"].startswith("data:image/png;base64,")
+    assert len(body["promptImage"]) > 2000  # a real rendered frame, not a placeholder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]  # scratch folder removed
+
+
 @pytest.mark.parametrize(
     ("model", "aspect", "why"),
-    [("gen4_turbo", Aspect.LANDSCAPE, "image-to-video only"),
-     ("gen4.5", Aspect.SQUARE, "no vendor equivalent"),
+    [("gen4.5", Aspect.SQUARE, "no vendor equivalent"),
      ("gen4.5", Aspect.FOUR_FIVE, "not offered"),
      ("gen3a_turbo", Aspect.LANDSCAPE, "unknown model")],
 )  # fmt: skip

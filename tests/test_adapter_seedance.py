@@ -11,7 +11,6 @@ from pydantic import SecretStr
 
 from providers.errors import (
     AuthError,
-    CapabilityNotSupported,
     ContentRejected,
     RateLimited,
 )
@@ -50,11 +49,13 @@ async def test_end_to_end(fake: SeedanceFake, tiny_mp4: bytes, tmp_path: Path) -
 
 async def test_i2v_only_model(fake: SeedanceFake, tmp_path: Path) -> None:
     model = "seedance-1-0-lite-i2v-250428"
-    with pytest.raises(CapabilityNotSupported):
-        await adapter(fake).generate(clip_request(), model, tmp_path / "c.mp4")
     request = clip_request(Aspect.SQUARE, image=png(tmp_path / "f.png"))
     await adapter(fake).generate(request, model, tmp_path / "c.mp4")
     assert fake.requests[0].json()["content"][1]["role"] == "first_frame"
+    # Without a scene image it animates a still drawn by the offline renderer.
+    await adapter(fake).generate(clip_request(), model, tmp_path / "d.mp4")
+    posts = [r for r in fake.requests if r.method == "POST"]
+    assert posts[-1].json()["content"][1]["image_url"]["url"].startswith("data:image/png;base64,")
 
 
 @pytest.mark.parametrize(
