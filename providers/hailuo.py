@@ -31,7 +31,7 @@ from providers.errors import (
 )
 from providers.http_adapter import HttpAdapter, Job, data_url
 from providers.media import RenderError, run_ffmpeg
-from providers.polling import Engine, PollStatus, clip_from_file
+from providers.polling import Engine, PollStatus
 from providers.types import Aspect, Clip, ProgressCallback
 
 PID = "hailuo"
@@ -85,11 +85,7 @@ class HailuoProvider(HttpAdapter):
             raise InvalidResponse(
                 f"hailuo: file {done.result} has no download_url", provider_id=PID
             )
-        digest = await engine.download(url, dest, progress=progress)
-        return clip_from_file(
-            dest, digest, provider_id=PID, model_id=job.model.id, job_id=task_id,
-            cost_usd=self.cost(job), credentials=self.credentials(),
-        )  # fmt: skip
+        return await self._fetch(engine, job, url, dest, task_id, progress)
 
     async def _body(self, job: Job, work: Path) -> dict[str, Any]:
         body: dict[str, Any] = {

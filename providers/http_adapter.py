@@ -22,7 +22,7 @@ import httpx
 from pydantic import SecretStr
 
 from providers.errors import CapabilityNotSupported, ConfigurationError, ProviderError
-from providers.polling import Engine, PollConfig, Timing
+from providers.polling import Engine, PollConfig, Timing, clip_from_file
 from providers.profile import (
     CredentialKind,
     DurationRange,
@@ -260,6 +260,24 @@ class HttpAdapter(ABC):
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
         """Submit `job`, poll it, download the result to `dest` and describe it."""
+
+    async def _fetch(
+        self,
+        engine: Engine,
+        job: Job,
+        url: str,
+        dest: Path,
+        job_id: str,
+        progress: ProgressCallback | None,
+        *,
+        authenticated: bool = False,
+    ) -> Clip:
+        """Download the finished result and describe it: the tail every adapter shares."""
+        digest = await engine.download(url, dest, authenticated=authenticated, progress=progress)
+        return clip_from_file(
+            dest, digest, provider_id=self.provider_id, model_id=job.model.id, job_id=job_id,
+            cost_usd=self.cost(job), credentials=self.credentials(),
+        )  # fmt: skip
 
     def credentials(self) -> tuple[ContentCredential, ...]:
         """Upstream provenance signals the catalog documents for this vendor's output."""

@@ -31,7 +31,7 @@ from providers.errors import (
     RateLimited,
 )
 from providers.http_adapter import HttpAdapter, Job, image_b64
-from providers.polling import Engine, PollStatus, clip_from_file
+from providers.polling import Engine, PollStatus
 from providers.types import Clip, ProgressCallback
 
 PID = "kling"
@@ -105,11 +105,7 @@ class KlingProvider(HttpAdapter):
             return _status(_data(got), task_id)
 
         done = await engine.poll(check, progress=progress, started=started)
-        digest = await engine.download(done.result, dest, progress=progress)
-        return clip_from_file(
-            dest, digest, provider_id=self.provider_id, model_id=job.model.id, job_id=task_id,
-            cost_usd=self.cost(job),
-        )  # fmt: skip
+        return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     async def _call(
         self, engine: Engine, method: str, path: str, what: str, body: Any = None

@@ -14,7 +14,7 @@ from typing import Any
 
 from providers.errors import GenerationFailed, InvalidResponse
 from providers.http_adapter import HttpAdapter, Job
-from providers.polling import Engine, PollStatus, clip_from_file
+from providers.polling import Engine, PollStatus
 from providers.types import Clip, ProgressCallback
 
 PID = "luma"
@@ -49,11 +49,7 @@ class LumaProvider(HttpAdapter):
             await engine.call("DELETE", f"generations/{gen_id}", "cancel")
 
         done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
-        digest = await engine.download(done.result, dest, progress=progress)
-        return clip_from_file(
-            dest, digest, provider_id=PID, model_id=job.model.id, job_id=gen_id,
-            cost_usd=self.cost(job), credentials=self.credentials(),
-        )  # fmt: skip
+        return await self._fetch(engine, job, done.result, dest, gen_id, progress)
 
     async def _check(self, engine: Engine) -> str:
         reply = await engine.call("GET", "credits", "credits")

@@ -19,7 +19,7 @@ from typing import Any
 
 from providers.errors import ContentRejected, GenerationFailed, InvalidResponse, ProviderError
 from providers.http_adapter import HttpAdapter, Job
-from providers.polling import Engine, PollStatus, clip_from_file
+from providers.polling import Engine, PollStatus
 from providers.types import Clip, ProgressCallback
 
 PID = "pika"
@@ -82,11 +82,7 @@ class PikaProvider(HttpAdapter):
         url = ((result or {}).get("video") or {}).get("url") if isinstance(result, dict) else None
         if not isinstance(url, str) or not url:
             raise InvalidResponse(f"pika: request {request_id} has no video.url", provider_id=PID)
-        digest = await engine.download(url, dest, progress=progress)
-        return clip_from_file(
-            dest, digest, provider_id=PID, model_id=job.model.id, job_id=request_id,
-            cost_usd=self.cost(job), credentials=self.credentials(),
-        )  # fmt: skip
+        return await self._fetch(engine, job, url, dest, request_id, progress)
 
     async def _check(self, engine: Engine) -> str:
         # fal has no account endpoint on the queue host; an unknown request id answers 404

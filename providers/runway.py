@@ -13,7 +13,7 @@ from typing import Any
 
 from providers.errors import ContentRejected, GenerationFailed, InvalidResponse
 from providers.http_adapter import HttpAdapter, Job, data_url, pick
-from providers.polling import Engine, PollStatus, clip_from_file
+from providers.polling import Engine, PollStatus
 from providers.types import Aspect, Clip, ProgressCallback
 
 API_VERSION = "2024-11-06"
@@ -51,11 +51,7 @@ class RunwayProvider(HttpAdapter):
             await engine.call("DELETE", f"v1/tasks/{task_id}", "cancel")
 
         done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
-        digest = await engine.download(done.result, dest, progress=progress)
-        return clip_from_file(
-            dest, digest, provider_id=self.provider_id, model_id=job.model.id, job_id=task_id,
-            cost_usd=self.cost(job),
-        )  # fmt: skip
+        return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     def _body(self, job: Job) -> tuple[str, dict[str, Any]]:
         req = job.request

@@ -21,7 +21,7 @@ from providers.errors import (
     RateLimited,
 )
 from providers.http_adapter import HttpAdapter, Job, data_url
-from providers.polling import Engine, PollStatus, clip_from_file
+from providers.polling import Engine, PollStatus
 from providers.types import Clip, ProgressCallback
 
 PID = "seedance"
@@ -75,11 +75,7 @@ class SeedanceProvider(HttpAdapter):
             await engine.call("DELETE", path, "cancel")
 
         done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
-        digest = await engine.download(done.result, dest, progress=progress)
-        return clip_from_file(
-            dest, digest, provider_id=PID, model_id=job.model.id, job_id=task_id,
-            cost_usd=self.cost(job), credentials=self.credentials(),
-        )  # fmt: skip
+        return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     async def _check(self, engine: Engine) -> str:
         await engine.call("GET", "contents/generations/tasks", "list", params={"page_size": "1"})

@@ -16,7 +16,7 @@ from typing import Any
 
 from providers.errors import ContentRejected, GenerationFailed, InvalidResponse, ProviderError
 from providers.http_adapter import HttpAdapter, Job, pick
-from providers.polling import Engine, PollStatus, clip_from_file, server_wait_s
+from providers.polling import Engine, PollStatus, server_wait_s
 from providers.types import Aspect, Clip, ProgressCallback
 
 PID = "sora"
@@ -66,11 +66,7 @@ class SoraProvider(HttpAdapter):
 
         await engine.poll(check, cancel=cancel, progress=progress, started=started)
         url = f"videos/{video_id}/content?variant=video"
-        digest = await engine.download(url, dest, authenticated=True, progress=progress)
-        return clip_from_file(
-            dest, digest, provider_id=PID, model_id=job.model.id, job_id=video_id,
-            cost_usd=self.cost(job), credentials=self.credentials(),
-        )  # fmt: skip
+        return await self._fetch(engine, job, url, dest, video_id, progress, authenticated=True)
 
     async def _check(self, engine: Engine) -> str:
         await engine.call("GET", "videos", "list", params={"limit": "1"})

@@ -24,7 +24,7 @@ from providers.errors import (
     RateLimited,
 )
 from providers.http_adapter import HttpAdapter, Job, image_b64
-from providers.polling import Engine, PollStatus, clip_from_file
+from providers.polling import Engine, PollStatus
 from providers.types import Clip, ProgressCallback
 
 PID = "veo"
@@ -72,11 +72,7 @@ class VeoProvider(HttpAdapter):
             return _status((await engine.call("GET", name, "status")).body, name)
 
         done = await engine.poll(check, progress=progress, started=started)
-        digest = await engine.download(done.result, dest, authenticated=True, progress=progress)
-        return clip_from_file(
-            dest, digest, provider_id=PID, model_id=job.model.id, job_id=name,
-            cost_usd=self.cost(job), credentials=self.credentials(),
-        )  # fmt: skip
+        return await self._fetch(engine, job, done.result, dest, name, progress, authenticated=True)
 
     def _body(self, job: Job) -> dict[str, Any]:
         req = job.request
