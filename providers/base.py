@@ -39,3 +39,22 @@ class CheckableProvider(Protocol):
     async def check(self) -> str:
         """The verdict text on success; raises a `ProviderError` (AuthError: key refused)."""
         ...
+
+
+@runtime_checkable
+class ConcurrencyLimited(Protocol):
+    """A provider that declares how many of its jobs may be in flight at once (e.g. a vendor
+    account's concurrency allowance). The pipeline gates the provider's calls at this limit;
+    a provider that declares none (the CPU-bound offline renderer) gets the app's default."""
+
+    @property
+    def max_concurrency(self) -> int:
+        """Jobs this provider accepts in flight at once; at least 1."""
+        ...
+
+
+def in_flight_limit(provider: object, default: int) -> int:
+    """How many calls to `provider` may run at once: its declared limit, else `default`."""
+    if isinstance(provider, ConcurrencyLimited):
+        return max(1, provider.max_concurrency)
+    return default

@@ -145,6 +145,11 @@ class HttpAdapter(ABC):
         return self.settings.has_credentials() and bool(self.settings.base_url)
 
     @property
+    def max_concurrency(self) -> int:
+        """The account's jobs-in-flight allowance (`ConcurrencyLimited`): the pipeline's gate."""
+        return self.settings.concurrency
+
+    @property
     def profile(self) -> ProviderProfile:
         return self._profile or _builtin_profile(self.provider_id)
 

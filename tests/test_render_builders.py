@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,11 @@ def _timeline(n: int = 3, transition: float = 0.4) -> tuple:  # type: ignore[typ
     tl = build_timeline(
         [2.01, 3.333, 4.0][:n],
         clips,
+        [(1920, 1080), (1280, 720), (1080, 1920)][:n],
         [Reframe.CROP, Reframe.PAD, Reframe.CROP][:n],
         caps,
         fps=30,
         transition=transition,
-        master_size=(1920, 1080),
     )
     outs = [
         OutputSpec(a, *a.frame_size(1080), Path(f"/out/v-{a.value.replace(':', 'x')}.mp4"))
@@ -55,7 +56,7 @@ def test_timeline_snaps_every_scene_to_whole_frames() -> None:
 
 def test_timeline_rejects_mismatched_inputs() -> None:
     with pytest.raises(ValueError, match="one entry per scene"):
-        build_timeline([1.0], [], [], [], fps=30, transition=0, master_size=(2, 2))
+        build_timeline([1.0], [], [], [], [], fps=30, transition=0)
 
 
 def test_segment_jobs_name_files_per_scene_and_aspect() -> None:
@@ -66,7 +67,7 @@ def test_segment_jobs_name_files_per_scene_and_aspect() -> None:
         "seg_0001_9x16.mp4",
         "seg_0002_9x16.mp4",
     ]
-    assert jobs[0].next_clip == Path("/clips/c1.mp4") and jobs[-1].next_clip is None
+    assert jobs[0].next_slot is tl.slots[1] and jobs[-1].next_slot is None
     assert jobs[0].is_first and jobs[-1].is_last and not jobs[1].is_first
 
 
@@ -76,46 +77,67 @@ def test_segment_decodes_each_clip_once_and_writes_every_aspect() -> None:
     argv = segment_argv(job, tl, SETTINGS[Quality.STANDARD], "fonts")
     assert argv.count("-i") == 2  # its own clip + the next clip's head for the crossfade
     assert argv[argv.index("-i") + 1] == "/clips/c1.mp4"
+    # Each input is read only as far as it is used: offset + duration, and the head.
+    assert argv[:2] == ["-t", f"{0.4 + 100 / 30 + 1 / 30:.4f}"]
+    assert argv[argv.index("/clips/c1.mp4") + 1 : argv.index("/clips/c1.mp4") + 3] == [
+        "-t",
+        f"{0.4 + 1 / 30:.4f}",
+    ]
     graph = argv[argv.index("-filter_complex") + 1]
+    assert graph.count("[0:v]") == 1  # one decode feeds every aspect
     for i in range(3):  # every aspect's stream is defined exactly once
-        assert graph.count(f"[r{i}];") + graph.count(f"[r{i}]subtitles") == 2
-    assert "xfade=transition=fade:duration=0.4000" in graph
+        assert graph.count(f"[o{i}]") == 1
     assert "trim=start=0.4000" in graph  # starts after the incoming crossfade
     assert [argv[i + 1] for i, a in enumerate(argv) if a == "-map"] == ["[o0]", "[o1]", "[o2]"]
     assert argv[-1] == "/work/seg_0001_1x1.mp4"
     assert "subtitles=filename=cap_0001_9x16.ass:fontsdir=fonts" in graph
 
 
+def test_crossfade_overlays_the_next_head_on_the_tail_only() -> None:
+    tl, outs = _timeline()
+    graph = segment_filter(segment_jobs(tl, outs, Path("/w"))[0], tl, "fonts")
+    assert "xfade" not in graph  # it would convert every frame to 4:4:4 and back
+    assert graph.count("fade=t=in:st=0:d=0.4000:alpha=1") == 3
+    assert graph.count("setpts=PTS+1.6000/TB") == 3  # the head starts 0.4 s before the cut
+    # The head is framed the way the next scene (PAD) frames it: blurred pad for 9:16 and 1:1.
+    assert graph.count("[hbg1]") == 2 and graph.count("[hbg2]") == 2
+
+
 def test_last_segment_fades_out_and_has_no_crossfade() -> None:
     tl, outs = _timeline()
     job = segment_jobs(tl, outs, Path("/w"))[-1]
     graph = segment_filter(job, tl, "fonts")
-    assert "xfade" not in graph
-    assert "fade=t=out" in graph
+    assert "[1:v]" not in graph
+    assert graph.count("fade=t=out") == 3
 
 
-def test_pad_reframe_blurs_a_copy_and_crop_fills() -> None:
+def test_crop_cuts_each_aspect_from_the_source_before_scaling() -> None:
     tl, outs = _timeline()
     jobs = segment_jobs(tl, outs, Path("/w"))
-    assert "boxblur" in segment_filter(jobs[1], tl, "f")  # PAD slot
-    crop_graph = segment_filter(jobs[0], tl, "f")
+    crop_graph = segment_filter(jobs[0], tl, "f", "bicubic").split("[1:v]")[0]
     assert "boxblur" not in crop_graph
-    assert "scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920" in crop_graph
+    assert "[vd0]setsar=1[v0]" in crop_graph  # 1920x1080 source into 16:9: untouched
+    assert "crop=606:1080,scale=1080:1920:flags=bicubic" in crop_graph  # 9:16
+    assert "crop=1080:1080,setsar=1" in crop_graph  # 1:1 needs no scaling at all
+    portrait = segment_filter(jobs[2], tl, "f", "bicubic")  # a 1080x1920 source
+    assert "crop=1080:606,scale=1920:1080" in portrait
+    assert "[vd1]setsar=1[v1]" in portrait  # 9:16 keeps the clip's full resolution
 
 
 def test_pad_shares_one_blur_source_and_one_fitted_foreground() -> None:
     tl, outs = _timeline()
-    graph = segment_filter(segment_jobs(tl, outs, Path("/w"))[1], tl, "f")
-    assert graph.count("boxblur") == 2  # 9:16 and 1:1; 16:9 is the master and passes through
-    assert graph.count("scale=240:134:flags=fast_bilinear") == 1  # one small blur source
+    graph = segment_filter(segment_jobs(tl, outs, Path("/w"))[1], tl, "f").split("[1:v]")[0]
+    assert graph.count("boxblur") == 2  # 9:16 and 1:1; 16:9 has the clip's own shape
+    assert graph.count("scale=160:90:flags=fast_bilinear,split=2") == 1  # one small blur source
     assert graph.count("scale=1080:606:flags=bicubic") == 1  # both aspects fit to 1080 wide
-    assert "[b0]null[r0]" in graph
+    assert "[vd0]scale=1920:1080:flags=bicubic,setsar=1[v0]" in graph
 
 
 def test_hard_cuts_when_transition_is_zero() -> None:
     tl, outs = _timeline(transition=0.0)
     job = segment_jobs(tl, outs, Path("/w"))[0]
-    assert "xfade" not in segment_filter(job, tl, "f")
+    assert "[1:v]" not in segment_filter(job, tl, "f")
+    assert segment_argv(job, tl, SETTINGS[Quality.DRAFT], "f").count("-i") == 1
 
 
 def test_caption_chunks_break_on_punctuation_and_length() -> None:
@@ -197,3 +219,12 @@ def test_concat_list_escapes_quotes_and_mux_copies_streams() -> None:
     assert text.splitlines() == ["file '/a/it'\\''s.mp4'", "file '/b/x.mp4'"]
     argv = mux_argv(Path("l.txt"), Path("a.m4a"), Path("o.mp4"), "T")
     assert argv[argv.index("-c") + 1] == "copy" and "+faststart" in argv
+
+
+def test_pad_blur_source_stays_large_enough_for_tiny_clips() -> None:
+    tl, outs = _timeline()
+    tiny = replace(tl, slots=tuple(replace(s, clip_size=(212, 120)) for s in tl.slots))
+    graph = segment_filter(segment_jobs(tiny, outs, Path("/w"))[1], tiny, "f")
+    # 1/8 of 212x120 would leave a 9:16 crop too narrow for boxblur's chroma radius.
+    assert "scale=112:64:flags=fast_bilinear" in graph
+    assert "crop=36:64,boxblur" in graph

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from app.pipeline.cache import ClipCache, request_key
 from app.pipeline.health import CircuitBoard
 from app.provenance.manifest import AttemptRecord
+from providers.base import in_flight_limit
 from providers.errors import (
     ContentRejected,
     GenerationFailed,
@@ -47,6 +48,7 @@ Sleep = Callable[[float], Awaitable[None]]
 MIN_RATE_LIMIT_WAIT_S = 1.0  # a `retry_after` of 0 must not spin the loop
 RETRYABLE = (ProviderUnavailable, InvalidResponse, GenerationFailed)
 SKIPPED = "skipped"  # AttemptRecord.outcome for a candidate passed over with an open circuit
+DEFAULT_GATE = 2  # calls in flight to a provider that declares no limit (= Settings default)
 
 
 def utc_now() -> datetime:
@@ -146,6 +148,15 @@ def _pause_after(exc: ProviderError, tries: int, run: SceneRun) -> float | None:
     return None  # ContentRejected and the rest: never the same provider again
 
 
+def _gate(gates: dict[str, asyncio.Semaphore], registry: Registry, pid: str) -> asyncio.Semaphore:
+    """The provider's shared gate; made on first use (callers that did not prepare one) at the
+    provider's declared in-flight limit, else DEFAULT_GATE."""
+    gate = gates.get(pid)
+    if gate is None:
+        gate = gates[pid] = asyncio.Semaphore(in_flight_limit(registry.get(pid), DEFAULT_GATE))
+    return gate
+
+
 def _skip(cand: Candidate, board: CircuitBoard, timing: Timing) -> AttemptRecord:
     now = _iso(timing.clock())
     why = f"circuit open after {board.allowed_fails} consecutive failures"
@@ -210,7 +221,7 @@ async def generate_clip(
         if board.is_open(cand.provider) and cache.load(key) is None:
             run.attempts.append(_skip(cand, board, timing))
             continue  # a clip it already made is still used: reusing it calls nobody
-        gate = gates.setdefault(cand.provider, asyncio.Semaphore(2))
+        gate = _gate(gates, registry, cand.provider)
         made = await _try_candidate(run, cand, registry, cache, gate, board, timing)
         if made is not None:
             return ClipOutcome(made[0], tuple(run.attempts), made[1])

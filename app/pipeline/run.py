@@ -42,6 +42,7 @@ from app.render.timeline import (
     VisibleLabel,
     build_timeline,
 )
+from providers.base import in_flight_limit
 from providers.music import MusicTrack, generate_music
 from providers.profile import Catalog
 from providers.registry import Registry
@@ -162,7 +163,9 @@ async def _generate_all(
         return outcome
 
     for pid in ctx.registry.ids():
-        gates[pid] = asyncio.Semaphore(ctx.settings.clip_concurrency)
+        # A vendor's own allowance when it declares one; the CPU-bound renderer gets the default.
+        limit = in_flight_limit(ctx.registry.get(pid), ctx.settings.clip_concurrency)
+        gates[pid] = asyncio.Semaphore(limit)
     results = await asyncio.gather(*(one(i) for i in range(total)), return_exceptions=True)
     failures = [r for r in results if isinstance(r, BaseException)]
     if failures:
@@ -218,11 +221,11 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
     tl = build_timeline(
         durations,
         [o.clip.path for o in outcomes if o.clip is not None],
+        [(o.clip.width, o.clip.height) for o in outcomes if o.clip is not None],
         [reframe_for(s, o) for s, o in zip(script.scenes, outcomes, strict=True)],
         [_captions(s, v) for s, v in zip(script.scenes, voices, strict=True)],
         fps=enc.fps,
         transition=TRANSITION,
-        master_size=master,
         label=_label(options.policy),
     )
     composed = await _compose(script, options, ctx, tl, voices, music, work, enc)

@@ -139,6 +139,7 @@ async def compose(
     """Render every aspect of the timeline; outputs land at each OutputSpec.path."""
     # Segments run with the work folder as cwd (for the caption files): paths must be absolute.
     workdir = workdir.resolve()
+    enc = enc.for_encoders(len(outputs))
     tl = replace(tl, slots=tuple(replace(s, clip=s.clip.resolve()) for s in tl.slots))
     workdir.mkdir(parents=True, exist_ok=True)
     segments_task = render_segments(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
-def encoder_threads() -> int:
-    """Threads per x264 encoder: every segment runs three at once, so share the cores."""
-    return max(2, (os.cpu_count() or 2) // 3)
+def encoder_threads(encoders: int) -> int:
+    """x264 threads per encoder when `encoders` run at once in one segment: they share the cores.
+
+    More threads than cores only buy memory: on 2 cores, three 1080p encoders at 1 thread each
+    were as fast as at 2 threads and the segment peaked at ~630 MB instead of ~750 MB."""
+    return max(1, (os.cpu_count() or 2) // max(1, encoders))
 
 
 class Quality(StrEnum):
@@ -24,23 +27,29 @@ class EncodeSettings:
     crf: int
     fps: int = 30
     audio_bitrate: str = "192k"
-    # A short lookahead and few threads keep three 1080p encoders in one process at ~750 MB
-    # instead of ~970 MB, at the same speed on 2 cores (measured; see bench/).
+    # A short lookahead and few threads keep three 1080p encoders in one process at ~630 MB
+    # instead of ~970 MB, at the same speed on 2 cores (measured; see docs/performance.md).
     lookahead: int = 10
-    threads: int = 2
+    threads: int = 0  # x264 threads per encoder; 0 = share the cores (`for_encoders`)
+    scaler: str = "bicubic"  # swscale flags for every reframe
+
+    def for_encoders(self, encoders: int) -> EncodeSettings:
+        """These settings with the thread count resolved for `encoders` encoding at once."""
+        return self if self.threads else replace(self, threads=encoder_threads(encoders))
 
     def x264_args(self) -> list[str]:
         return [
             "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf),
             "-pix_fmt", "yuv420p", "-profile:v", "high",
             "-x264-params",
-            f"rc-lookahead={self.lookahead}:threads={self.threads}:keyint={self.fps * 2}",
+            f"rc-lookahead={self.lookahead}:threads={self.threads or encoder_threads(1)}"
+            f":keyint={self.fps * 2}",
         ]  # fmt: skip
 
 
 SETTINGS: dict[Quality, EncodeSettings] = {
-    Quality.DRAFT: EncodeSettings(short_side=540, preset="ultrafast", crf=26),
-    Quality.STANDARD: EncodeSettings(
-        short_side=1080, preset="veryfast", crf=21, threads=encoder_threads()
+    Quality.DRAFT: EncodeSettings(
+        short_side=540, preset="ultrafast", crf=26, scaler="fast_bilinear"
     ),
+    Quality.STANDARD: EncodeSettings(short_side=1080, preset="veryfast", crf=21),
 }

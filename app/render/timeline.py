@@ -33,6 +33,7 @@ class SceneSlot:
     start: float  # seconds on the timeline; a whole number of frames
     duration: float  # a whole number of frames
     clip: Path
+    clip_size: tuple[int, int]  # the clip's own (width, height): every aspect is cut from it
     reframe: Reframe
     captions: tuple[Caption, ...] = ()
     clip_offset: float = 0.0  # where in the clip this slot starts (after the incoming crossfade)
@@ -56,8 +57,6 @@ class Timeline:
     fps: int
     slots: tuple[SceneSlot, ...]
     transition: float  # crossfade length between scenes, seconds (0 = hard cuts)
-    master_width: int  # canvas every clip is normalised to before the split into aspects
-    master_height: int
     label: VisibleLabel | None = None  # "AI-generated" mark the policy asks for, on every frame
 
     @property
@@ -73,16 +72,16 @@ def frames(seconds: float, fps: int) -> int:
 def build_timeline(
     durations: list[float],
     clips: list[Path],
+    clip_sizes: list[tuple[int, int]],
     reframes: list[Reframe],
     captions: list[tuple[Caption, ...]],
     *,
     fps: int,
     transition: float,
-    master_size: tuple[int, int],
     label: VisibleLabel | None = None,
 ) -> Timeline:
     """Lay scenes end to end, each snapped to whole frames so every aspect's length agrees."""
-    if not (len(durations) == len(clips) == len(reframes) == len(captions)):
+    if not (len(durations) == len(clips) == len(clip_sizes) == len(reframes) == len(captions)):
         raise ValueError("timeline inputs must have one entry per scene")
     slots: list[SceneSlot] = []
     cursor = 0
@@ -94,10 +93,11 @@ def build_timeline(
                 start=cursor / fps,
                 duration=n / fps,
                 clip=clips[i],
+                clip_size=clip_sizes[i],
                 reframe=reframes[i],
                 captions=captions[i],
                 clip_offset=transition if i > 0 else 0.0,
             )
         )
         cursor += n
-    return Timeline(fps, tuple(slots), transition, master_size[0], master_size[1], label)
+    return Timeline(fps, tuple(slots), transition, label)
