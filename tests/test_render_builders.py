@@ -198,15 +198,6 @@ def test_parse_ebur128_summary() -> None:
         audio.parse_ebur128("nothing here")
 
 
-def test_parse_loudnorm_json_and_apply_argv() -> None:
-    stderr = 'noise\n{\n "input_i" : "-20.1", "input_tp" : "-3.0", "input_lra" : "4.0",'
-    stderr += ' "input_thresh" : "-30.5", "target_offset" : "0.2"\n}\n'
-    measured = audio.parse_loudnorm_json(stderr)
-    argv = audio.loudnorm_apply_argv(Path("a.wav"), measured, Path("b.wav"))
-    chain = argv[argv.index("-af") + 1]
-    assert "measured_I=-20.1" in chain and "linear=true" in chain
-
-
 def test_mix_ducks_music_under_the_voice() -> None:
     argv = audio.mix_argv(Path("v.wav"), Path("m.wav"), 12.5, Path("mix.wav"), -13.0)
     graph = argv[argv.index("-filter_complex") + 1]
