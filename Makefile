@@ -6,6 +6,7 @@ OUT    ?= out
 DEMO_SCRIPT ?= examples/scripts/three-minute-explainer.txt
 DEMO_POLICY ?= examples/policies/no-distillation-allegations.yaml
 DEMO_QUALITY ?= standard
+BENCH_ARGS ?=
 
 .PHONY: demo test check lint types format bench clean install install-dev
 
@@ -45,7 +46,7 @@ format: install-dev
 	$(BIN)/ruff check --fix app providers routing tests bench
 
 bench: install-dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT) .reelroute .pytest_cache .mypy_cache .ruff_cache
