@@ -10,7 +10,6 @@ to it is the cost of everything but the encoder.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -70,7 +69,6 @@ async def measure_floor(
             frames += round(slot.duration * enc.fps)
             for raw, _ in raws:
                 raw.unlink()
-        shutil.rmtree(folder, ignore_errors=True)
     return Floor(round(sum(times), 2), len(slots), frames, tuple(times))
 
 

@@ -11,24 +11,17 @@ favours moviepy.
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from pathlib import Path
 
 from app.render.quality import SETTINGS, Quality
 from bench.inputs import ASPECTS, build_inputs
+from bench.jobs import run_job
 from bench.moviepy_job import moviepy_path
-from bench.treemem import TreeRun, run_sampled
+from bench.render_figures import compose_run
 from providers.media import probe
 
-REPO = Path(__file__).resolve().parent.parent
 TARGET = 5.0  # moviepy wall / our wall
 DURATION_TOLERANCE = 0.1  # seconds; AAC priming can pad a container by a frame or two
-
-
-def _job(module: str, pool: Path, out: Path, scenes: int, quality: Quality) -> TreeRun:
-    argv = [sys.executable, "-m", module, str(pool), str(out), str(scenes), quality.value]
-    return run_sampled(argv, cwd=REPO)
 
 
 def check_outputs(paths: list[Path], quality: Quality, duration: float) -> None:
@@ -45,37 +38,23 @@ def check_outputs(paths: list[Path], quality: Quality, duration: float) -> None:
             raise ValueError(f"{path}: no audio track")
 
 
-def run_r2(
-    pool: Path,
-    workdir: Path,
-    scenes: int,
-    quality: Quality,
-    ours: dict[str, float] | None = None,
-) -> dict[str, object]:
-    """Render `scenes` scenes both ways and compare; `ours` reuses an earlier measurement.
+def run_r2(pool: Path, workdir: Path, scenes: int, quality: Quality) -> dict[str, object]:
+    """Render `scenes` scenes both ways, check both made every aspect, and compare.
 
-    `ours`, when given, must be {"wall_s", "peak_rss_mb"} of `bench.compose_job` for the same
-    pool, scenes and quality; our side is then neither re-rendered nor probed. Synchronous:
-    call it outside a running event loop.
-    """
+    Synchronous: call it outside a running event loop."""
     pool, workdir = pool.resolve(), workdir.resolve()
     enc = SETTINGS[quality]
     video_s = asyncio.run(build_inputs(pool, scenes, enc.fps)).timeline.duration  # caches music
 
-    our_extra: dict[str, object] = {}
-    if ours is None:
-        our_out = workdir / f"ours-{quality.value}-{scenes}"
-        run = _job("bench.compose_job", pool, our_out, scenes, quality)
-        check_outputs([our_out / f"bench-{a.value.replace(':', 'x')}.mp4" for a in ASPECTS],
-                      quality, video_s)  # fmt: skip
-        ours = {"wall_s": run.wall_s, "peak_rss_mb": run.peak_rss_mb}
-        our_extra = {"our_job": json.loads(run.stdout.strip().splitlines()[-1])}
-
+    our_out = workdir / f"ours-{quality.value}-{scenes}"
+    ours = compose_run(pool, our_out, scenes, quality)
+    check_outputs([our_out / f"bench-{a.value.replace(':', 'x')}.mp4" for a in ASPECTS],
+                  quality, video_s)  # fmt: skip
     mp_out = workdir / f"moviepy-{quality.value}-{scenes}"
-    mp = _job("bench.moviepy_job", pool, mp_out, scenes, quality)
+    mp = run_job("bench.moviepy_job", pool, mp_out, scenes, quality)
     check_outputs([moviepy_path(mp_out, a) for a in ASPECTS], quality, video_s)
 
-    ratio = round(mp.wall_s / ours["wall_s"], 2)
+    ratio = round(mp["wall_s"] / ours["wall_s"], 2)
     return {
         "name": "R2 render vs a moviepy pipeline",
         "value": ratio,
@@ -86,15 +65,15 @@ def run_r2(
         "raw": {
             "our_wall_s": ours["wall_s"],
             "our_peak_rss_mb": ours["peak_rss_mb"],
-            "moviepy_wall_s": mp.wall_s,
-            "moviepy_peak_rss_mb": mp.peak_rss_mb,
+            "moviepy_wall_s": mp["wall_s"],
+            "moviepy_peak_rss_mb": mp["peak_rss_mb"],
             "scenes": scenes,
             "video_s": round(video_s, 3),
             "quality": quality.value,
             "our_wall_per_video_s": round(ours["wall_s"] / video_s, 2),
-            "moviepy_wall_per_video_s": round(mp.wall_s / video_s, 2),
-            "moviepy_job": json.loads(mp.stdout.strip().splitlines()[-1]),
-            **our_extra,
+            "moviepy_wall_per_video_s": round(mp["wall_s"] / video_s, 2),
+            "moviepy_job": mp,
+            "our_job": ours,
         },
         "note": (
             "moviepy 2.x pipeline as the peers write it: per aspect, VideoFileClip.subclipped, "

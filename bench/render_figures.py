@@ -8,17 +8,14 @@ the render's alone. Synchronous: call these outside a running event loop.
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from app.render.quality import SETTINGS, Quality
 from bench.floor import measure_floor
 from bench.inputs import ASPECTS, build_inputs, check_pool
-from bench.treemem import TreeRun, run_sampled
+from bench.jobs import run_job
 
-REPO = Path(__file__).resolve().parent.parent
 R1_TARGET = 1.15  # render wall / encode floor
 R4_TARGET_MB = 600.0
 LINEAR_TOLERANCE = 0.1  # every point within 10% of the fitted straight line
@@ -26,10 +23,7 @@ LINEAR_TOLERANCE = 0.1  # every point within 10% of the fitted straight line
 
 def compose_run(pool: Path, out: Path, scenes: int, quality: Quality) -> dict[str, float]:
     """Compose `scenes` scenes in a child process: its own timings plus wall and tree peak."""
-    argv = [sys.executable, "-m", "bench.compose_job", str(pool), str(out), str(scenes)]
-    run: TreeRun = run_sampled([*argv, quality.value], cwd=REPO)
-    job = json.loads(run.stdout.strip().splitlines()[-1])
-    return {**job, "wall_s": run.wall_s, "peak_rss_mb": run.peak_rss_mb}
+    return run_job("bench.compose_job", pool, out, scenes, quality)
 
 
 def run_r1(pool: Path, workdir: Path, scenes: int, quality: Quality) -> dict[str, object]:

@@ -219,3 +219,12 @@ def test_pad_blur_source_stays_large_enough_for_tiny_clips() -> None:
     # 1/8 of 212x120 would leave a 9:16 crop too narrow for boxblur's chroma radius.
     assert "scale=112:64:flags=fast_bilinear" in graph
     assert "crop=36:64,boxblur" in graph
+
+
+def test_the_gain_is_found_on_exactly_what_the_encoder_gets() -> None:
+    pcm = audio.level_argv(Path("mix.wav"), Path("level.wav"), 5.7)
+    aac = audio.encode_argv(Path("mix.wav"), Path("a.m4a"), 5.7, "192k")
+    chain = pcm[pcm.index("-af") + 1]
+    assert chain == aac[aac.index("-af") + 1]
+    assert chain.startswith("volume=5.70dB,alimiter=") and "pcm_f32le" in pcm
+    assert aac[aac.index("-c:a") + 1] == "aac"

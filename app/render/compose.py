@@ -92,14 +92,13 @@ async def render_soundtrack(
     # Loudness is a constant gain plus the limiter, found on PCM (about 3 s a pass for ten
     # minutes) and only then AAC-encoded (about 30 s), measured and, rarely, corrected. Two
     # loudnorm passes and a second encode took 100 s of a 10-minute soundtrack (bench R4).
-    gain = await _find_gain(mixed, workdir / "level.wav")
-    loudness = audio.Loudness(float("-inf"), float("-inf"))
-    for _ in range(MAX_LOUDNESS_PASSES):
-        await run_ffmpeg(audio.encode_argv(mixed, encoded, gain, bitrate))
-        loudness = await _measure(encoded)
-        if loudness.within_target():
-            break
-        gain += audio.correction_db(loudness)
+    level = workdir / "level.wav"
+    gain = audio.TARGET_LUFS - (await _measure(mixed)).integrated
+    gain, _ = await _settle(lambda g: audio.level_argv(mixed, level, g), level, gain,
+                            audio.PCM_TOLERANCE)  # fmt: skip
+    level.unlink(missing_ok=True)
+    gain, loudness = await _settle(lambda g: audio.encode_argv(mixed, encoded, g, bitrate),
+                                   encoded, gain, audio.LUFS_TOLERANCE)  # fmt: skip
     for scratch in (narration, mixed):
         scratch.unlink(missing_ok=True)
     return encoded, loudness
@@ -109,17 +108,19 @@ async def _measure(path: Path) -> audio.Loudness:
     return audio.parse_ebur128(await run_ffmpeg(audio.ebur128_argv(path)))
 
 
-async def _find_gain(mixed: Path, scratch: Path) -> float:
-    """The gain whose limited PCM reads on target (the limiter costs loudness when it works)."""
-    gain = audio.TARGET_LUFS - (await _measure(mixed)).integrated
+async def _settle(
+    make: Callable[[float], list[str]], made: Path, gain: float, tolerance: float
+) -> tuple[float, audio.Loudness]:
+    """Run `make(gain)`, measure `made` and correct the gain until it reads on target (at most
+    MAX_LOUDNESS_PASSES times): the limiter costs loudness when it works, so one pass may not do."""
+    loudness = audio.Loudness(float("-inf"), float("-inf"))
     for _ in range(MAX_LOUDNESS_PASSES):
-        await run_ffmpeg(audio.level_argv(mixed, scratch, gain))
-        level = await _measure(scratch)
-        if level.within_target(audio.PCM_TOLERANCE):
+        await run_ffmpeg(make(gain))
+        loudness = await _measure(made)
+        if loudness.within_target(tolerance):
             break
-        gain += audio.correction_db(level)
-    scratch.unlink(missing_ok=True)
-    return gain
+        gain += audio.correction_db(loudness)
+    return gain, loudness
 
 
 def concat_list(paths: Sequence[Path]) -> str:
