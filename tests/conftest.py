@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests import netguard
+
 pytest_plugins = ["tests.fakes_http.fixtures"]
+netguard.install()
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -21,4 +24,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
             monkeypatch.delenv(name)
     monkeypatch.setenv("REELROUTE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
+    before = len(netguard.attempts)
     yield
+    tried = netguard.attempts[before:]
+    if tried:
+        pytest.fail(f"the test tried to leave loopback: {tried}")
