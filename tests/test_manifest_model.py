@@ -112,3 +112,8 @@ def test_the_model_is_immutable() -> None:
     manifest = parse_manifest(FIXTURE.read_text())
     with pytest.raises(ValueError, match="frozen"):
         manifest.tenant = "x"
+
+
+def test_deeply_nested_json_is_a_clear_error() -> None:
+    with pytest.raises(ManifestError, match="nested too deeply"):
+        parse_manifest("[" * 200_000 + "]" * 200_000)

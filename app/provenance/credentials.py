@@ -26,7 +26,8 @@ Signer: by default a local test chain (a CA plus an ES256 leaf with digitalSigna
 emailProtection EKU, which c2pa accepts) is created on first use in `<data_dir>/keys`; the CA's
 private key is discarded, so nothing else can be signed under it. Production configures
 `c2pa_cert_path` + `c2pa_key_path`; verification trusts `c2pa_trust_anchors_path` (default: the
-local CA).
+local CA). Anchors read from a writable folder that holds signing keys come with a warning
+(`TrustAnchors.warning`): whoever can write there can mint credentials `verify` would trust.
 """
 
 from __future__ import annotations

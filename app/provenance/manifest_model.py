@@ -353,6 +353,8 @@ def parse_manifest(text: str) -> Manifest:
         raise
     except ValueError as exc:
         raise ManifestError(f"not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ManifestError("JSON nested too deeply") from exc
     if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
         raise ManifestError(f"not a {SCHEMA} manifest")
     try:

@@ -234,11 +234,11 @@ def _output_checks(
     readout, problem = _read(folder, entry.file, anchors)
     checks.append(check_trust(prefix, readout, problem))
     if readout is None:
-        checks += [skip(f"{prefix}.c2pa.{p}", "no C2PA manifest was read") for p in ("binding",
-                   "ingredients")]  # fmt: skip
+        unread = "no C2PA manifest was read"
+        checks += [skip(f"{prefix}.c2pa.{part}", unread) for part in ("binding", "ingredients")]
         return checks, None
-    checks += [check_binding(prefix, readout, manifest), check_ingredients(prefix, readout,
-               manifest)]  # fmt: skip
+    checks.append(check_binding(prefix, readout, manifest))
+    checks.append(check_ingredients(prefix, readout, manifest))
     return checks, readout if readout.state == TRUSTED else None
 
 
