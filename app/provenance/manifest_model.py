@@ -316,9 +316,6 @@ class Manifest(_OpenRecord):
     def core_sha256(self) -> str:
         return core_sha256(self.document())
 
-    def output(self, file: str) -> OutputRecord | None:
-        return next((o for o in self.outputs if o.file == file), None)
-
 
 def core_sha256(document: JsonObject) -> str:
     """sha256 of the disclosure core of a manifest document (see CORE_KEYS)."""
