@@ -96,7 +96,7 @@ def test_file_names_that_leave_the_folder_are_refused(name: str) -> None:
     ("change", "message"),
     [
         (lambda r: r.update(schema="reelroute.manifest/2"), f"not a {SCHEMA} manifest"),
-        (lambda r: r["render"].update(fps="30"), r"render\.fps"),
+        (lambda r: r["render"].update(fps="30"), r"render\.fps: Input should be a valid integer$"),
         (lambda r: r["scenes"][0]["clip"].update(width=True), r"scenes\.0\.clip\.width"),
         (lambda r: r.pop("policy"), r"policy: Field required"),
     ],

@@ -335,10 +335,16 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> JsonObject:
     return found
 
 
+# Pydantic names the member of a union it tried (`render.fps.int`); people want the field.
+_UNION_MEMBERS = frozenset({"int", "float", "str", "bool", "none", "dict[str,any]"})
+
+
 def _where(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    errors = exc.errors()
+    first = errors[0]
+    loc = ".".join(str(p) for p in first["loc"] if p not in _UNION_MEMBERS) or "(top level)"
+    fields = {tuple(p for p in e["loc"] if p not in _UNION_MEMBERS) for e in errors}
+    more = f" (and {len(fields) - 1} more)" if len(fields) > 1 else ""
     return f"{loc}: {first['msg']}{more}"
 
 
