@@ -34,12 +34,15 @@ from app.provenance.credentials import (
     CredentialError,
     CredentialSpec,
     IngredientSpec,
+    TrustAnchors,
     create_local_chain,
     embed_credentials,
     load_identity,
+    load_trust_anchors,
     read_credentials,
     trust_anchors,
 )
+from app.provenance.manifest_model import parse_manifest
 from app.provenance.report import render_report
 from app.provenance.signing import check_signature, load_or_create_key, sign_manifest
 from app.provenance.verify import Check, Verdict, VerifyInputs, verify_path
@@ -91,8 +94,7 @@ def copy(rendered: Rendered, tmp_path: Path) -> Path:
 
 def _inputs(settings: Settings, **kw: Any) -> VerifyInputs:
     base: dict[str, Any] = dict(
-        anchors_pem=(settings.keys_dir / CA_FILE).read_text(),
-        anchors_problem="",
+        anchors=TrustAnchors.from_pem((settings.keys_dir / CA_FILE).read_text()),
         clip_dir=settings.clip_cache_dir,
         catalog=load_effective_catalog(settings),
     )
@@ -129,7 +131,7 @@ def test_untouched_render_passes_every_check(rendered: Rendered) -> None:
         "manifest.disclosure_core", "disclosure.vtt", "output[16:9].sha256",
         "output[16:9].c2pa.trust", "output[16:9].c2pa.binding", "output[16:9].c2pa.ingredients",
         "scene[1].clip.sha256", "scene[2].clip.sha256", "policy.body", "catalog",
-        "scene[1].policy", "scene[2].policy",
+        "scene[1].policy", "scene[2].policy", "report.html", "folder.unlisted",
     ):  # fmt: skip
         assert verdicts[name] is Verdict.PASS, name
     # One output MP4 alone verifies against the manifest beside it.
@@ -177,7 +179,9 @@ def test_c2pa_is_untrusted_under_another_anchor(rendered: Rendered, tmp_path: Pa
     other = (tmp_path / CA_FILE).read_text()
     readout = read_credentials(rendered.folder / rendered.video, other)
     assert readout is not None and readout.state != TRUSTED
-    checks = verify_path(rendered.folder, _inputs(rendered.settings, anchors_pem=other))
+    checks = verify_path(
+        rendered.folder, _inputs(rendered.settings, anchors=TrustAnchors.from_pem(other))
+    )
     assert _failures(checks) == {"output[16:9].c2pa.trust", "manifest.signing_key"}
 
 
@@ -192,9 +196,10 @@ def test_report_html_is_self_contained(rendered: Rendered) -> None:
 
 
 def test_report_escapes_manifest_text(rendered: Rendered) -> None:
-    manifest = _load(rendered.folder)
-    manifest["input"]["title"] = "<script>alert(1)</script>"
-    manifest["scenes"][0]["clip"]["model"] = 'x"><img src=y>'
+    raw = _load(rendered.folder)
+    raw["input"]["title"] = "<script>alert(1)</script>"
+    raw["scenes"][0]["clip"]["model"] = 'x"><img src=y>'
+    manifest = parse_manifest(json.dumps(raw))
     html = render_report(manifest, [None, None], [Check("a<b", Verdict.FAIL, "c&d")])
     assert "<script>" not in html and "<img src=y>" not in html
     assert "&lt;script&gt;" in html and "a&lt;b" in html and "c&amp;d" in html
@@ -364,3 +369,138 @@ def test_configured_c2pa_signer_is_used_instead_of_the_local_chain(tmp_path: Pat
     assert trust_anchors(settings) == (tmp_path / "prod" / CA_FILE).read_text()
     with pytest.raises(ValidationError, match="c2pa_cert_path and c2pa_key_path"):
         Settings(c2pa_cert_path=tmp_path / "prod" / "c2pa-signer-chain.pem")
+
+
+# --- hardening: what the signature covers, and what verify refuses ----------------------------
+
+
+def _resign(folder: Path, manifest: dict[str, Any], settings: Settings) -> None:
+    """Sign an edited manifest with the render's own key: what an insider could do."""
+    key = load_or_create_key(None, settings.keys_dir)
+    _save(folder, sign_manifest(manifest, key))
+
+
+def test_report_html_is_hashed_in_the_signed_manifest(rendered: Rendered, copy: Path) -> None:
+    manifest = _load(rendered.folder)
+    report = manifest["disclosure"]["report"]
+    assert report == {
+        "file": "report.html",
+        "sha256": "sha256:" + sha256_file(rendered.folder / "report.html"),
+    }
+    html = (copy / "report.html").read_text()
+    (copy / "report.html").write_text(html.replace("local-motion-1", "veo-3", 1))
+    checks = verify_path(copy, _inputs(rendered.settings))
+    assert _failures(checks) == {"report.html"}
+    assert "report.html hashes to" in next(c.detail for c in checks if c.name == "report.html")
+
+
+def test_report_was_written_before_signing(rendered: Rendered) -> None:
+    html = (rendered.folder / "report.html").read_text()
+    key = _load(rendered.folder)["signature"]["key_id"]
+    assert f"<code>{key}</code>" in html and "signed after this report was written" in html
+
+
+def test_duplicate_keys_in_the_manifest_fail(rendered: Rendered, copy: Path) -> None:
+    text = (copy / "manifest.json").read_text()
+    # A plain JSON reader keeps the last value, so this still verified before.
+    (copy / "manifest.json").write_text(
+        text.replace('"tenant": ', '"tenant": "acme", "tenant": ', 1)
+    )
+    checks = verify_path(copy, _inputs(rendered.settings))
+    assert checks[0].name == "manifest.schema" and checks[0].verdict is Verdict.FAIL
+    assert "duplicate key 'tenant'" in checks[0].detail
+
+
+def test_a_manifest_link_leading_outside_the_folder_is_refused(
+    rendered: Rendered, copy: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (copy / "manifest.json").rename(elsewhere / "manifest.json")
+    (copy / "manifest.json").symlink_to(elsewhere / "manifest.json")
+    checks = verify_path(copy, _inputs(rendered.settings))
+    assert checks[0].name == "manifest.schema" and checks[0].verdict is Verdict.FAIL
+    assert "outside" in checks[0].detail and "refused" in checks[0].detail
+
+
+def test_output_files_outside_the_folder_are_refused(
+    rendered: Rendered, copy: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    video = (copy / rendered.video).rename(elsewhere / rendered.video)
+    # Named outside by a re-signed manifest: refused when the manifest is read.
+    manifest = _load(copy)
+    manifest["outputs"][0]["file"] = f"../elsewhere/{rendered.video}"
+    _resign(copy, manifest, rendered.settings)
+    checks = verify_path(copy, _inputs(rendered.settings))
+    assert checks[0].name == "manifest.schema" and checks[0].verdict is Verdict.FAIL
+    assert "outputs.0.file" in checks[0].detail
+    # Reached through a link planted in the folder: refused, never read.
+    shutil.copy(rendered.folder / "manifest.json", copy / "manifest.json")
+    (copy / rendered.video).symlink_to(video)
+    checks = verify_path(copy, _inputs(rendered.settings))
+    assert {"output[16:9].sha256", "output[16:9].c2pa.trust"} <= _failures(checks)
+    detail = next(c.detail for c in checks if c.name == "output[16:9].sha256")
+    assert "outside the render folder" in detail
+
+
+def test_media_files_the_manifest_does_not_list_fail(rendered: Rendered, copy: Path) -> None:
+    shutil.copy(copy / rendered.video, copy / "extra-16x9.mp4")
+    (copy / "stills").mkdir()
+    (copy / "stills" / "frame.PNG").write_bytes(b"\x89PNG")
+    (copy / "notes.txt").write_text("not media")
+    checks = verify_path(copy, _inputs(rendered.settings))
+    assert _failures(checks) == {"folder.unlisted"}
+    detail = next(c.detail for c in checks if c.name == "folder.unlisted")
+    assert detail.endswith("extra-16x9.mp4, stills/frame.PNG")
+    # One listed output checked on its own does not look at the rest of the folder.
+    assert _failures(verify_path(copy / rendered.video, _inputs(rendered.settings))) == set()
+
+
+def test_trust_anchors_beside_the_signing_keys_warn_and_pinned_ones_pass(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    default = load_trust_anchors(rendered.settings)
+    assert default.pem is not None and default.path == rendered.settings.keys_dir / CA_FILE
+    assert "REELROUTE_C2PA_TRUST_ANCHORS_PATH" in default.warning
+    checks = verify_path(rendered.folder, _inputs(rendered.settings, anchors=default))
+    assert _verdicts(checks)["c2pa.trust_anchors"] is Verdict.WARN
+    assert _failures(checks) == set(), "a warning is not a failure"
+
+    pinned_file = tmp_path / "verifier" / "roots.pem"
+    pinned_file.parent.mkdir()
+    shutil.copy(default.path, pinned_file)
+    pinned = load_trust_anchors(
+        rendered.settings.model_copy(update={"c2pa_trust_anchors_path": pinned_file})
+    )
+    assert pinned.warning == ""
+    checks = verify_path(rendered.folder, _inputs(rendered.settings, anchors=pinned))
+    assert _verdicts(checks)["c2pa.trust_anchors"] is Verdict.PASS
+    # Pinned, but inside the keys folder, is still a warning.
+    inside = rendered.settings.model_copy(
+        update={"c2pa_trust_anchors_path": rendered.settings.keys_dir / CA_FILE}
+    )
+    assert load_trust_anchors(inside).warning
+
+
+def test_verify_command_says_what_binds_what(rendered: Rendered, tmp_path: Path) -> None:
+    roots = tmp_path / "roots.pem"
+    shutil.copy(rendered.settings.keys_dir / CA_FILE, roots)
+    env = {"COLUMNS": "200", "REELROUTE_DATA_DIR": str(rendered.settings.data_dir)}
+    text = CliRunner(env=env).invoke(cli_app, ["verify", str(rendered.folder)])
+    assert text.exit_code == 0, text.output
+    assert "warn c2pa.trust_anchors" in text.output and "1 warnings" in text.output
+    assert "What binds what:" in text.output and "Ed25519 only" in text.output
+    env["REELROUTE_C2PA_TRUST_ANCHORS_PATH"] = str(roots)
+    result = CliRunner(env=env).invoke(cli_app, ["verify", str(rendered.folder), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["verified"] is True
+    assert {c["verdict"] for c in data["checks"]} == {"pass"}
+    bound = {b["subject"]: b["bound_by"] for b in data["bindings"]}
+    assert bound[rendered.video] == "C2PA + Ed25519"
+    assert bound["manifest.json: render_id, input, policy, catalog, scenes"] == "C2PA + Ed25519"
+    assert bound["report.html"] == bound["disclosure.vtt"] == "Ed25519 only"
+    rest = next(s for s in bound if s.startswith("manifest.json: schema"))
+    assert bound[rest] == "Ed25519 only" and "outputs" in rest and "disclosure" in rest

@@ -1,10 +1,14 @@
 """Turn a finished render into its disclosure: disclosure.vtt, C2PA credentials embedded in
-every output, the signed manifest.json and report.html.
+every output, report.html and the signed manifest.json.
 
-The order matters (see `app.provenance.credentials` for why): the disclosure core is fixed
-first, the outputs are embedded with credentials that carry its sha256, then the manifest
-records the outputs' final sha256 and is signed; the report is written last, with the result
-of verifying the finished folder.
+The order matters (see `app.provenance.credentials` and `app.provenance.coverage` for why):
+
+1. the disclosure core is fixed first, and the outputs are embedded with C2PA credentials
+   that carry its sha256 and the id of the key that will sign the manifest;
+2. the manifest records the outputs' final sha256;
+3. report.html is written from that manifest, with every check that does not need the
+   signature, and its sha256 goes into the manifest (`disclosure.report`);
+4. the manifest is signed and written last, so its signature covers the report too.
 """
 
 from __future__ import annotations
@@ -12,35 +16,48 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.config import Settings
 from app.ingest.model import Script
 from app.pipeline.clips import ClipOutcome
 from app.pipeline.narration import SceneVoice
 from app.provenance.credentials import (
-    CredentialError,
     CredentialSpec,
     IngredientSpec,
     embed_credentials,
     load_identity,
-    trust_anchors,
+    load_trust_anchors,
 )
 from app.provenance.disclosure import DisclosureCue, disclosure_vtt
-from app.provenance.manifest import (
+from app.provenance.manifest import attempt_model, write_manifest
+from app.provenance.manifest_model import (
+    CatalogRecord,
     ClipRecord,
+    DisclosureRecord,
+    FileDigest,
+    InputRecord,
+    Manifest,
+    MusicRecord,
+    NarrationAudio,
     OutputRecord,
+    PolicyRecord,
+    RenderSettings,
+    Routing,
     SceneRecord,
-    build_manifest,
-    core_sha256,
-    write_manifest,
+    Software,
+    TimeRange,
+    UpstreamCredential,
+    VisibleLabel,
+    VoiceRecord,
 )
 from app.provenance.report import render_report, scene_thumbnails
-from app.provenance.signing import key_id, load_or_create_key, sign_manifest
-from app.provenance.verify import VerifyInputs, verify_path
+from app.provenance.signing import key_id, load_or_create_key, sign
+from app.provenance.verify import VerifyInputs, verify_before_signing
 from app.render.compose import ComposeResult
 from app.render.timeline import OutputSpec, Timeline
 from providers.media import probe, sha256_file
@@ -72,6 +89,7 @@ class RenderResult:
     true_peak_dbtp: float
     manifest_sha256: str
     report_path: Path
+    manifest: Manifest  # what manifest.json holds, typed (for the ledger)
 
 
 @dataclass(frozen=True)
@@ -104,45 +122,51 @@ def _model_version(catalog: Catalog, provider: str, model: str) -> str:
     return found.label if found else ""
 
 
+def _clip_record(rec: RenderRecord, outcome: ClipOutcome) -> ClipRecord:
+    clip = outcome.clip
+    assert clip is not None
+    return ClipRecord(
+        provider=clip.provider_id,
+        model=clip.model_id,
+        model_version=_model_version(rec.catalog, clip.provider_id, clip.model_id),
+        provider_job_id=clip.provider_job_id,
+        sha256="sha256:" + clip.sha256,
+        duration=round(clip.duration, 3),
+        width=clip.width,
+        height=clip.height,
+        fps=clip.fps,
+        cached=outcome.cached,
+        credentials=[
+            UpstreamCredential(kind=c.kind, name=c.name, detail=c.detail) for c in clip.credentials
+        ],
+    )
+
+
 def _scene_records(rec: RenderRecord) -> list[SceneRecord]:
-    scenes: list[SceneRecord] = []
-    for scene, slot, outcome, voice, decision in zip(
-        rec.script.scenes, rec.timeline.slots, rec.outcomes, rec.voices,
-        rec.routed.decisions, strict=True,
-    ):  # fmt: skip
-        clip = outcome.clip
-        assert clip is not None
-        scenes.append(
-            SceneRecord(
-                index=scene.index,
-                kind=scene.kind.value,
-                narration=scene.narration,
-                on_screen_text=scene.on_screen_text,
-                visual_prompt=scene.visual_prompt,
-                start=slot.start,
-                end=slot.start + slot.duration,
-                routing=decision.to_dict(),
-                attempts=list(outcome.attempts),
-                clip=ClipRecord(
-                    provider=clip.provider_id,
-                    model=clip.model_id,
-                    model_version=_model_version(rec.catalog, clip.provider_id, clip.model_id),
-                    provider_job_id=clip.provider_job_id,
-                    sha256="sha256:" + clip.sha256,
-                    duration=round(clip.duration, 3),
-                    width=clip.width,
-                    height=clip.height,
-                    fps=clip.fps,
-                    cached=outcome.cached,
-                    credentials=[
-                        {"kind": c.kind, "name": c.name, "detail": c.detail}
-                        for c in clip.credentials
-                    ],
-                ),
-                narration_sha256=voice.sha256,
-            )
+    return [
+        SceneRecord(
+            index=scene.index,
+            kind=scene.kind.value,
+            narration=scene.narration,
+            on_screen_text=scene.on_screen_text,
+            visual_prompt=scene.visual_prompt,
+            timeline=TimeRange(
+                start=round(slot.start, 3), end=round(slot.start + slot.duration, 3)
+            ),
+            routing=Routing.model_validate(decision.to_dict()),
+            attempts=[attempt_model(a) for a in outcome.attempts],
+            clip=_clip_record(rec, outcome),
+            narration_audio=NarrationAudio(sha256=voice.sha256),
         )
-    return scenes
+        for scene, slot, outcome, voice, decision in zip(
+            rec.script.scenes,
+            rec.timeline.slots,
+            rec.outcomes,
+            rec.voices,
+            rec.routed.decisions,
+            strict=True,
+        )
+    ]
 
 
 def _output_records(rec: RenderRecord, out_dir: Path) -> list[OutputRecord]:
@@ -164,37 +188,6 @@ def _output_records(rec: RenderRecord, out_dir: Path) -> list[OutputRecord]:
     return records
 
 
-def _header(rec: RenderRecord) -> dict[str, Any]:
-    policy_body = json.loads(rec.policy.canonical_json())
-    return {
-        "render_id": rec.render_id,
-        "tenant": rec.tenant,
-        "created_at": rec.started.isoformat().replace("+00:00", "Z"),
-        "software": {"name": "reelroute", "version": rec.version},
-        "input": {
-            "kind": rec.script.source_kind.value,
-            "title": rec.script.title,
-            "ref": rec.input_ref,
-            "sha256": rec.script.source_sha256,
-        },
-        "policy": {
-            "id": rec.policy.id,
-            "version": rec.policy.version,
-            "sha256": rec.policy.sha256,
-            "body": policy_body,
-        },
-        "catalog": {"sha256": rec.catalog.sha256},
-        "render": {
-            "quality": rec.quality,
-            "fps": rec.timeline.fps,
-            "transition_s": rec.timeline.transition,
-            "duration_s": round(rec.timeline.duration, 3),
-            "estimated_cost_usd": rec.routed.estimated_cost_usd,
-            "actual_cost_usd": _actual_cost(rec.outcomes),
-        },
-    }
-
-
 def _actual_cost(outcomes: Sequence[ClipOutcome]) -> float | None:
     costs = [a.cost_usd for o in outcomes for a in o.attempts if a.outcome == "succeeded"]
     if any(c is None for c in costs):
@@ -202,35 +195,67 @@ def _actual_cost(outcomes: Sequence[ClipOutcome]) -> float | None:
     return round(sum(c for c in costs if c is not None), 4)
 
 
-def _manifest(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> dict[str, Any]:
+def _render_settings(rec: RenderRecord) -> RenderSettings:
+    return RenderSettings(
+        quality=rec.quality,
+        fps=rec.timeline.fps,
+        transition_s=rec.timeline.transition,
+        duration_s=round(rec.timeline.duration, 3),
+        estimated_cost_usd=rec.routed.estimated_cost_usd,
+        actual_cost_usd=_actual_cost(rec.outcomes),
+    )
+
+
+def _voice_and_music(rec: RenderRecord) -> tuple[VoiceRecord, MusicRecord]:
+    voice = VoiceRecord(
+        engine=rec.voice.engine,
+        voice=rec.voice.voice,
+        model_sha256=rec.voice.model_sha256,
+        licence=rec.voice.licence,
+        source=rec.voice.source,
+    )
+    music = MusicRecord(
+        source=rec.music.source,
+        licence=rec.music.licence,
+        mood=rec.music.mood.value,
+        seed=rec.music.seed,
+        sha256="sha256:" + rec.music.sha256.removeprefix("sha256:"),
+    )
+    return voice, music
+
+
+def _draft(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> Manifest:
     """The manifest without outputs: they are recorded after their credentials are embedded."""
-    return build_manifest(
-        header=_header(rec),
+    label = rec.timeline.label
+    voice, music = _voice_and_music(rec)
+    return Manifest(
+        render_id=rec.render_id,
+        tenant=rec.tenant,
+        created_at=rec.started.isoformat().replace("+00:00", "Z"),
+        software=Software(name="reelroute", version=rec.version),
+        input=InputRecord(
+            kind=rec.script.source_kind.value,
+            title=rec.script.title,
+            ref=rec.input_ref,
+            sha256=rec.script.source_sha256,
+        ),
+        policy=PolicyRecord(
+            id=rec.policy.id,
+            version=rec.policy.version,
+            sha256=rec.policy.sha256,
+            body=json.loads(rec.policy.canonical_json()),
+        ),
+        catalog=CatalogRecord(sha256=rec.catalog.sha256),
+        render=_render_settings(rec),
         scenes=scenes,
-        voice={
-            "engine": rec.voice.engine,
-            "voice": rec.voice.voice,
-            "model_sha256": rec.voice.model_sha256,
-            "licence": rec.voice.licence,
-            "source": rec.voice.source,
-        },
-        music={
-            "source": rec.music.source,
-            "licence": rec.music.licence,
-            "mood": rec.music.mood.value,
-            "seed": rec.music.seed,
-            "sha256": "sha256:" + rec.music.sha256.removeprefix("sha256:"),
-        },
+        voice=voice,
+        music=music,
         outputs=[],
-        disclosure={
-            "vtt": vtt_path.name,
-            "sha256": "sha256:" + sha256_file(vtt_path),
-            "visible_label": (
-                {"text": rec.timeline.label.text, "position": rec.timeline.label.position}
-                if rec.timeline.label
-                else None
-            ),
-        },
+        disclosure=DisclosureRecord(
+            vtt=vtt_path.name,
+            sha256="sha256:" + sha256_file(vtt_path),
+            visible_label=VisibleLabel(text=label.text, position=label.position) if label else None,
+        ),
     )
 
 
@@ -245,8 +270,8 @@ def _credential_spec(
                 index=scene.index,
                 provider=scene.clip.provider,
                 model=scene.clip.model,
-                start=round(scene.start, 3),
-                end=round(scene.end, 3),
+                start=scene.timeline.start,
+                end=scene.timeline.end,
                 clip_sha256=scene.clip.sha256,
                 clip_path=outcome.clip.path,
             )
@@ -261,52 +286,63 @@ def _credential_spec(
     )
 
 
-def _seal(rec: RenderRecord, out_dir: Path, settings: Settings) -> tuple[dict[str, Any], str]:
-    """Embed C2PA in every output, then sign and write manifest.json; blocking."""
+def _embed(
+    rec: RenderRecord, out_dir: Path, settings: Settings
+) -> tuple[Manifest, Ed25519PrivateKey]:
+    """Write disclosure.vtt and embed C2PA in every output; blocking. Returns the unsigned
+    manifest (outputs recorded) and the key that will sign it."""
     key = load_or_create_key(settings.signing_key_path, settings.keys_dir)
     identity = load_identity(settings)
     scenes = _scene_records(rec)
     cues = [
-        DisclosureCue(s.index, s.start, s.end, s.clip.provider, s.clip.model, rec.policy.id)
+        DisclosureCue(s.index, s.timeline.start, s.timeline.end, s.clip.provider, s.clip.model,
+                      rec.policy.id)
         for s in scenes
-    ]
+    ]  # fmt: skip
     vtt_path = out_dir / "disclosure.vtt"
     vtt_path.write_text(disclosure_vtt(cues), encoding="utf-8")
-    manifest = _manifest(rec, scenes, vtt_path)
-    core = core_sha256(manifest)
+    draft = _draft(rec, scenes, vtt_path)
+    core = draft.core_sha256()
     spec = _credential_spec(rec, scenes, core, key_id(key.public_key()))
     for out in rec.composed.outputs:
         embed_credentials(out.path, spec, identity)
-    manifest["outputs"] = [asdict(o) for o in _output_records(rec, out_dir)]
-    manifest["disclosure"]["core_sha256"] = core
-    signed = sign_manifest(manifest, key)
-    return signed, write_manifest(signed, out_dir / "manifest.json")
+    disclosure = draft.disclosure.model_copy(update={"core_sha256": core})
+    outputs = _output_records(rec, out_dir)
+    return draft.model_copy(update={"outputs": outputs, "disclosure": disclosure}), key
 
 
 async def _write_report(
-    rec: RenderRecord, manifest: dict[str, Any], out_dir: Path, settings: Settings
-) -> Path:
+    rec: RenderRecord, manifest: Manifest, signer: str, out_dir: Path, settings: Settings
+) -> FileDigest:
+    """report.html from the unsigned manifest; returns its digest for the manifest to sign."""
     landscape = [o for o in rec.composed.outputs if o.aspect.value == "16:9"]
     video = (landscape or list(rec.composed.outputs))[0].path
-    mids = [(s["timeline"]["start"] + s["timeline"]["end"]) / 2 for s in manifest["scenes"]]
+    mids = [(s.timeline.start + s.timeline.end) / 2 for s in manifest.scenes]
     thumbs = await scene_thumbnails(video, mids)
-    try:
-        anchors, problem = trust_anchors(settings), ""
-    except CredentialError as exc:
-        anchors, problem = None, str(exc)
-    inputs = VerifyInputs(anchors, problem, settings.clip_cache_dir, rec.catalog)
-    checks = await asyncio.to_thread(verify_path, out_dir, inputs)
+    inputs = VerifyInputs(load_trust_anchors(settings), settings.clip_cache_dir, rec.catalog)
+    checks = await asyncio.to_thread(verify_before_signing, out_dir, manifest, signer, inputs)
     path = out_dir / "report.html"
-    path.write_text(render_report(manifest, thumbs, checks), encoding="utf-8")
-    return path
+    path.write_text(render_report(manifest, thumbs, checks, signer), encoding="utf-8")
+    return FileDigest(file=path.name, sha256="sha256:" + sha256_file(path))
+
+
+def _sign_and_write(
+    manifest: Manifest, key: Ed25519PrivateKey, out_dir: Path
+) -> tuple[Manifest, str]:
+    signed = sign(manifest, key)
+    return signed, write_manifest(signed, out_dir / "manifest.json")
 
 
 async def write_disclosure(rec: RenderRecord, out_dir: Path, settings: Settings) -> RenderResult:
-    """Write disclosure.vtt, C2PA credentials, the signed manifest.json and report.html.
+    """Write disclosure.vtt, C2PA credentials, report.html and the signed manifest.json (last).
 
     Raises CredentialError (naming the output) or SigningKeyError when sealing fails."""
-    manifest, digest = await asyncio.to_thread(_seal, rec, out_dir, settings)
-    report = await _write_report(rec, manifest, out_dir, settings)
+    unsigned, key = await asyncio.to_thread(_embed, rec, out_dir, settings)
+    report = await _write_report(rec, unsigned, key_id(key.public_key()), out_dir, settings)
+    with_report = unsigned.model_copy(
+        update={"disclosure": unsigned.disclosure.model_copy(update={"report": report})}
+    )
+    manifest, digest = await asyncio.to_thread(_sign_and_write, with_report, key, out_dir)
     return RenderResult(
         render_id=rec.render_id,
         out_dir=out_dir,
@@ -314,12 +350,13 @@ async def write_disclosure(rec: RenderRecord, out_dir: Path, settings: Settings)
         disclosure_path=out_dir / "disclosure.vtt",
         outputs=rec.composed.outputs,
         scenes=tuple(
-            SceneResult(s["index"], s["clip"]["provider"], s["clip"]["model"], s["clip"]["cached"])
-            for s in manifest["scenes"]
+            SceneResult(s.index, s.clip.provider, s.clip.model, s.clip.cached)
+            for s in manifest.scenes
         ),
         duration=rec.timeline.duration,
         integrated_lufs=rec.composed.loudness.integrated,
         true_peak_dbtp=rec.composed.loudness.true_peak,
         manifest_sha256=digest,
-        report_path=report,
+        report_path=out_dir / report.file,
+        manifest=manifest,
     )

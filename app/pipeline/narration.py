@@ -1,4 +1,8 @@
-"""Narrate every scene, reusing cached audio for text the same voice has spoken before."""
+"""Narrate every scene, reusing cached audio for text the same voice has spoken before.
+
+The cache holds `<key>.wav` and a `<key>.json` sidecar with the WAV's sha256 and the word
+timings; an entry whose WAV no longer matches that sha256 is a miss, as in the clip cache
+(`app.pipeline.cache`)."""
 
 from __future__ import annotations
 
@@ -26,29 +30,45 @@ def _key(engine: VoiceEngine, text: str) -> str:
     return tagged_sha256(canonical_json(body)).removeprefix("sha256:")
 
 
-def _load(wav: Path, meta: Path) -> Narration | None:
+def _load(wav: Path, meta: Path) -> SceneVoice | None:
+    """The cached narration, or None when it is missing, unreadable or no longer hashes to the
+    sha256 its sidecar recorded (a damaged cache costs a re-synthesis, never a wrong voice)."""
     if not (wav.is_file() and meta.is_file()):
         return None
     try:
         data = json.loads(meta.read_text(encoding="utf-8"))
+        recorded = str(data["sha256"])
+        if "sha256:" + sha256_file(wav) != recorded:
+            return None
         with wave.open(str(wav), "rb") as w:
             rate, n = w.getframerate(), w.getnframes()
         words = tuple(WordTiming(str(a), float(b), float(c)) for a, b, c in data["words"])
-    except (OSError, ValueError, KeyError, TypeError, wave.Error):
+    except (OSError, ValueError, KeyError, TypeError, wave.Error, ZeroDivisionError):
         return None
-    return Narration(path=wav, duration=n / rate, sample_rate=rate, words=words)
+    return SceneVoice(
+        Narration(path=wav, duration=n / rate, sample_rate=rate, words=words), recorded
+    )
+
+
+def _store_meta(meta: Path, narration: Narration, sha256: str) -> None:
+    words = [[w.word, w.start, w.end] for w in narration.words]
+    tmp = meta.with_suffix(".json.partial")
+    tmp.write_text(json.dumps({"sha256": sha256, "words": words}), encoding="utf-8")
+    tmp.replace(meta)  # the sidecar appears whole, after the WAV it vouches for
 
 
 async def narrate_one(engine: VoiceEngine, text: str, cache_dir: Path) -> SceneVoice:
     key = _key(engine, text)
     wav, meta = cache_dir / f"{key}.wav", cache_dir / f"{key}.json"
-    narration = _load(wav, meta)
-    if narration is None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        narration = await engine.synthesize(text, wav)
-        words = [[w.word, w.start, w.end] for w in narration.words]
-        meta.write_text(json.dumps({"words": words}), encoding="utf-8")
-    return SceneVoice(narration, "sha256:" + sha256_file(narration.path))
+    cached = _load(wav, meta)
+    if cached is not None:
+        return cached
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    meta.unlink(missing_ok=True)  # a sidecar never outlives the WAV it described
+    narration = await engine.synthesize(text, wav)
+    sha256 = "sha256:" + sha256_file(narration.path)
+    _store_meta(meta, narration, sha256)
+    return SceneVoice(narration, sha256)
 
 
 async def narrate_all(

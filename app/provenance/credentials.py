@@ -26,7 +26,8 @@ Signer: by default a local test chain (a CA plus an ES256 leaf with digitalSigna
 emailProtection EKU, which c2pa accepts) is created on first use in `<data_dir>/keys`; the CA's
 private key is discarded, so nothing else can be signed under it. Production configures
 `c2pa_cert_path` + `c2pa_key_path`; verification trusts `c2pa_trust_anchors_path` (default: the
-local CA).
+local CA). Anchors read from a writable folder that holds signing keys come with a warning
+(`TrustAnchors.warning`): whoever can write there can mint credentials `verify` would trust.
 """
 
 from __future__ import annotations
@@ -226,11 +227,63 @@ def load_identity(settings: Settings) -> C2paIdentity:
 
 def trust_anchors(settings: Settings) -> str:
     """PEM roots `verify` trusts; raises CredentialError when none can be read."""
-    path = settings.c2pa_trust_anchors_path or settings.keys_dir / CA_FILE
+    path = _anchors_path(settings)
     try:
         return path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
         raise CredentialError(f"cannot read the C2PA trust anchors {path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class TrustAnchors:
+    """The roots `verify` trusts, where they came from, and whether that place is safe."""
+
+    pem: str | None  # None when they could not be read
+    problem: str  # why pem is None
+    path: Path | None
+    warning: str = ""  # set when the anchors sit where the signing keys are written
+
+    @classmethod
+    def from_pem(cls, pem: str) -> TrustAnchors:
+        return cls(pem, "", None)
+
+
+def _anchors_path(settings: Settings) -> Path:
+    return settings.c2pa_trust_anchors_path or settings.keys_dir / CA_FILE
+
+
+def _signing_key_folders(settings: Settings) -> set[Path]:
+    folders = {settings.keys_dir}  # where local keys are created, whatever is configured
+    for configured in (settings.signing_key_path, settings.c2pa_key_path):
+        if configured is not None:
+            folders.add(configured.parent)
+    return {f.resolve() for f in folders}
+
+
+def anchors_warning(settings: Settings) -> str:
+    """A warning when the trust anchors sit in a writable folder that holds signing keys.
+
+    Whoever can write there can replace the anchors with their own CA and sign anything that
+    `verify` then trusts, so a verifier should pin anchors it obtained independently."""
+    path = _anchors_path(settings)
+    folder = path.parent.resolve()
+    if folder not in _signing_key_folders(settings) or not os.access(folder, os.W_OK):
+        return ""
+    return (
+        f"the C2PA trust anchors {path} sit in {folder}, the writable folder of the signing "
+        "keys: whoever can write there can sign credentials this check trusts. Pin anchors "
+        "you obtained independently with REELROUTE_C2PA_TRUST_ANCHORS_PATH=<root PEM>"
+    )
+
+
+def load_trust_anchors(settings: Settings) -> TrustAnchors:
+    """The anchors `verify` uses, with the problem (unreadable) or warning (unsafe place)."""
+    path = _anchors_path(settings)
+    try:
+        pem, problem = trust_anchors(settings), ""
+    except CredentialError as exc:
+        pem, problem = None, str(exc)
+    return TrustAnchors(pem, problem, path, anchors_warning(settings))
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """report.html: a self-contained audit report a person can read (no scripts, no external files).
 
-Built from the signed manifest, the verification checks run when it was written, and one small
-JPEG thumbnail per scene (inline data URIs, taken at each scene's midpoint). Every piece of text
-from the manifest is HTML-escaped.
+Built from the manifest just before it is signed (the signature then covers this report's
+sha256), the verification checks run when it was written, and one small JPEG thumbnail per
+scene (inline data URIs, taken at each scene's midpoint). Every piece of text from the manifest
+is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
-from typing import Any
 
-from app.provenance.verify import Check, Verdict
+from app.provenance.checks import Check, Verdict
+from app.provenance.manifest_model import Manifest, OutputRecord, Routing, SceneRecord
 from providers.media import run_ffmpeg
 
 THUMB_WIDTH = 192
@@ -28,7 +29,7 @@ vertical-align:top;text-align:left}th{background:#f3f5f7;font-weight:600}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
 .meta td:first-child{width:11rem;color:#57606a}.thumb{width:192px;border-radius:4px}
 .pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}
-.skip{color:#9a6700;font-weight:600}.muted{color:#57606a}.nowrap{white-space:nowrap}
+.skip,.warn{color:#9a6700;font-weight:600}.muted{color:#57606a}.nowrap{white-space:nowrap}
 .badge{display:inline-block;padding:.15rem .6rem;border-radius:1rem;font-weight:600}
 .ok{background:#dafbe1;color:#1a7f37}.bad{background:#ffebe9;color:#cf222e}
 """
@@ -55,11 +56,11 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _exclusions(routing: dict[str, Any]) -> str:
+def _exclusions(routing: Routing) -> str:
     by_reason: dict[str, list[str]] = defaultdict(list)
-    for ex in routing.get("exclusions", []):
-        for reason in ex.get("reasons", []):
-            by_reason[reason].append(f"{ex['provider']}/{ex['model']}")
+    for ex in routing.exclusions:
+        for reason in ex.reasons:
+            by_reason[reason].append(f"{ex.provider}/{ex.model}")
     if not by_reason:
         return "none"
     parts = []
@@ -73,23 +74,22 @@ def _exclusions(routing: dict[str, Any]) -> str:
     return "<br>".join(parts)
 
 
-def _why(routing: dict[str, Any], ref: str) -> str:
-    chosen = routing.get("chosen") or {}
-    chosen_ref = f"{chosen.get('provider')}/{chosen.get('model')}"
-    score = (routing.get("scores") or {}).get(chosen_ref) or {}
-    parts = ", ".join(f"{_e(k)} {_e(v)}" for k, v in sorted((score.get("parts") or {}).items()))
-    line = f"eligible; chosen <b>{_e(chosen_ref)}</b>: score {_e(score.get('total', '—'))}"
+def _why(routing: Routing, ref: str) -> str:
+    chosen = routing.chosen
+    chosen_ref = f"{chosen.provider}/{chosen.model}" if chosen else "None/None"
+    score = routing.scores.get(chosen_ref)
+    parts = ", ".join(f"{_e(k)} {_e(v)}" for k, v in sorted(score.parts.items())) if score else ""
+    line = f"eligible; chosen <b>{_e(chosen_ref)}</b>: score {_e(score.total if score else '—')}"
     line += f" <span class=muted>({parts})</span>" if parts else ""
     if ref != chosen_ref:
         line += f"<br>made by fallback <b>{_e(ref)}</b>"
-    fallbacks = ", ".join(f"{f['provider']}/{f['model']}" for f in routing.get("fallbacks", []))
+    fallbacks = ", ".join(f"{f.provider}/{f.model}" for f in routing.fallbacks)
     return line + f"<br>fallbacks: {_e(fallbacks or 'none')}"
 
 
-def _cost(scene: dict[str, Any]) -> str:
-    attempts = scene.get("attempts", [])
-    costs = [a.get("cost_usd") for a in attempts if a.get("outcome") == "succeeded"]
-    if not costs and any(a.get("outcome") == "cached" for a in attempts):
+def _cost(scene: SceneRecord) -> str:
+    costs = [a.cost_usd for a in scene.attempts if a.outcome == "succeeded"]
+    if not costs and any(a.outcome == "cached" for a in scene.attempts):
         return "$0.00<br><span class=muted>clip reused from cache</span>"
     if any(c is None for c in costs):
         return "unknown"
@@ -103,17 +103,16 @@ def _recheck(check: Check | None) -> str:
     return f"re-checked: <span class={verdict}>{verdict}</span> {_e(check.detail)}"
 
 
-def _scene_row(scene: dict[str, Any], thumb: str | None, recheck: Check | None) -> str:
-    clip, tl = scene["clip"], scene["timeline"]
-    ref = f"{clip['provider']}/{clip['model']}"
-    img = f'<img class=thumb alt="scene {scene["index"] + 1}" src="{thumb}">' if thumb else "—"
+def _scene_row(scene: SceneRecord, thumb: str | None, recheck: Check | None) -> str:
+    clip, tl = scene.clip, scene.timeline
+    img = f'<img class=thumb alt="scene {scene.number}" src="{thumb}">' if thumb else "—"
     return (
-        f"<tr><td>{img}</td><td><b>Scene {scene['index'] + 1}</b><br>{_e(scene['kind'])}<br>"
-        f"<span class=nowrap>{float(tl['start']):.2f}–{float(tl['end']):.2f} s</span></td>"
-        f"<td>{_e(clip['provider'])}<br><code>{_e(clip['model'])}</code><br>"
-        f"<span class=muted>{_e(clip.get('model_version', ''))}</span></td>"
-        f"<td>{_why(scene['routing'], ref)}<br>{_recheck(recheck)}</td>"
-        f"<td>{_exclusions(scene['routing'])}</td><td>{_cost(scene)}</td></tr>"
+        f"<tr><td>{img}</td><td><b>Scene {scene.number}</b><br>{_e(scene.kind)}<br>"
+        f"<span class=nowrap>{float(tl.start):.2f}–{float(tl.end):.2f} s</span></td>"
+        f"<td>{_e(clip.provider)}<br><code>{_e(clip.model)}</code><br>"
+        f"<span class=muted>{_e(clip.model_version)}</span></td>"
+        f"<td>{_why(scene.routing, clip.ref)}<br>{_recheck(recheck)}</td>"
+        f"<td>{_exclusions(scene.routing)}</td><td>{_cost(scene)}</td></tr>"
     )
 
 
@@ -130,23 +129,33 @@ def _status(checks: Sequence[Check]) -> str:
     counts = {v: sum(c.verdict is v for c in checks) for v in Verdict}
     ok = counts[Verdict.FAIL] == 0
     label = "verified" if ok else "verification FAILED"
+    warned = f", {counts[Verdict.WARN]} warned" if counts[Verdict.WARN] else ""
     return (
         f'<span class="badge {"ok" if ok else "bad"}">{label}</span> '
         f"{counts[Verdict.PASS]} passed, {counts[Verdict.FAIL]} failed, "
-        f"{counts[Verdict.SKIP]} skipped <span class=muted>(when this report was written; "
-        "re-check any time with <code>reelroute verify</code> on this folder)</span>"
+        f"{counts[Verdict.SKIP]} skipped{warned} <span class=muted>(when this report was "
+        "written; re-check any time with <code>reelroute verify</code> on this folder)</span>"
     )
 
 
-def _meta(manifest: dict[str, Any], checks: Sequence[Check]) -> str:
-    policy, sig = manifest["policy"], manifest.get("signature") or {}
+def _signature(manifest: Manifest, signer: str | None) -> str:
+    if manifest.signature is not None:
+        sig = manifest.signature
+        return f"{_e(sig.alg)} key <code>{_e(sig.key_id)}</code>"
+    if signer:
+        after = "signed after this report was written; the signature covers its sha256"
+        return f"Ed25519 key <code>{_e(signer)}</code> <span class=muted>({after})</span>"
+    return "none"
+
+
+def _meta(manifest: Manifest, checks: Sequence[Check], signer: str | None) -> str:
+    policy = manifest.policy
     rows = [
-        ("render", f"<code>{_e(manifest['render_id'])}</code>, {_e(manifest['created_at'])}"),
-        ("policy", f"<b>{_e(policy['id'])}</b> v{_e(policy['version'])} "
-                   f"<code>{_e(policy['sha256'])}</code>"),
-        ("catalog", f"<code>{_e(manifest['catalog']['sha256'])}</code>"),
-        ("manifest signature", f"{_e(sig.get('alg', 'none'))} key "
-                               f"<code>{_e(sig.get('key_id'))}</code>"),
+        ("render", f"<code>{_e(manifest.render_id)}</code>, {_e(manifest.created_at)}"),
+        ("policy", f"<b>{_e(policy.id)}</b> v{_e(policy.version)} "
+                   f"<code>{_e(policy.sha256)}</code>"),
+        ("catalog", f"<code>{_e(manifest.catalog.sha256)}</code>"),
+        ("manifest signature", _signature(manifest, signer)),
         ("verification", _status(checks)),
     ]  # fmt: skip
     return (
@@ -156,36 +165,41 @@ def _meta(manifest: dict[str, Any], checks: Sequence[Check]) -> str:
     )
 
 
-def _outputs(manifest: dict[str, Any]) -> str:
-    rows = "".join(
-        f"<tr><td>{_e(o['aspect'])}</td><td>{_e(o['file'])}</td><td>{_e(o['width'])}×"
-        f"{_e(o['height'])}</td><td>{float(o['duration']):.2f} s</td>"
-        f"<td><code>{_e(o['sha256'])}</code></td></tr>"
-        for o in manifest.get("outputs", [])
+def _output_row(o: OutputRecord) -> str:
+    return (
+        f"<tr><td>{_e(o.aspect)}</td><td>{_e(o.file)}</td><td>{_e(o.width)}×{_e(o.height)}"
+        f"</td><td>{float(o.duration):.2f} s</td><td><code>{_e(o.sha256)}</code></td></tr>"
     )
+
+
+def _outputs(manifest: Manifest) -> str:
+    rows = "".join(_output_row(o) for o in manifest.outputs)
     head = "<tr><th>aspect</th><th>file</th><th>size</th><th>duration</th><th>sha256</th></tr>"
     return f"<table>{head}{rows}</table>"
 
 
 def render_report(
-    manifest: dict[str, Any], thumbnails: Sequence[str | None], checks: Sequence[Check]
+    manifest: Manifest,
+    thumbnails: Sequence[str | None],
+    checks: Sequence[Check],
+    signer: str | None = None,
 ) -> str:
-    """The whole HTML document."""
-    title = manifest.get("input", {}).get("title") or "reelroute render"
+    """The whole HTML document; `signer` is the key id that will sign an unsigned manifest."""
+    title = manifest.input.title or "reelroute render"
     head = ("<tr><th>frame</th><th>scene</th><th>made by</th><th>policy verdict and why</th>"
             "<th>excluded (reason: models)</th><th>cost</th></tr>")  # fmt: skip
     by_name = {c.name: c for c in checks}
     scenes = "".join(
-        _scene_row(s, t, by_name.get(f"scene[{s['index'] + 1}].policy"))
-        for s, t in zip(manifest.get("scenes", []), thumbnails, strict=False)
+        _scene_row(s, t, by_name.get(f"scene[{s.number}].policy"))
+        for s, t in zip(manifest.scenes, thumbnails, strict=False)
     )
     return (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         f"<title>{_e(title)} — disclosure report</title><style>{_CSS}</style></head><body>"
         f"<h1>{_e(title)}</h1><p class=muted>Per-scene AI generation disclosure by reelroute "
-        f"{_e(manifest.get('software', {}).get('version', ''))}</p>"
-        f"{_meta(manifest, checks)}<h2>Scenes</h2><table>{head}{scenes}</table>"
+        f"{_e(manifest.software.version)}</p>"
+        f"{_meta(manifest, checks, signer)}<h2>Scenes</h2><table>{head}{scenes}</table>"
         f"<h2>Outputs</h2>{_outputs(manifest)}<h2>Checks</h2>{_checks(checks)}"
         "</body></html>\n"
     )

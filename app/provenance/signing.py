@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.provenance.canonical import canonical_json
+from app.provenance.manifest_model import Manifest, Signature
 
 ALG = "Ed25519"
 DEFAULT_KEY_FILE = "manifest-ed25519.pem"
@@ -93,6 +94,12 @@ def sign_manifest(manifest: dict[str, Any], key: Ed25519PrivateKey) -> dict[str,
         "value": base64.b64encode(key.sign(signing_payload(manifest))).decode("ascii"),
     }
     return signed
+
+
+def sign(manifest: Manifest, key: Ed25519PrivateKey) -> Manifest:
+    """The typed manifest, signed: the signature covers `manifest.document()`."""
+    signed = sign_manifest(manifest.document(), key)
+    return manifest.model_copy(update={"signature": Signature.model_validate(signed["signature"])})
 
 
 def check_signature(manifest: dict[str, Any]) -> str | None:

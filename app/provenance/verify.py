@@ -2,348 +2,270 @@
 
 Given a render folder (or one output MP4 and the manifest.json beside it), `verify_path` checks:
 
-    manifest.schema                  the manifest parses and has our schema
+    manifest.schema                  manifest.json is inside the folder, parses (no duplicate
+                                     keys) and is a reelroute.manifest/1 document
     manifest.signature               the Ed25519 signature matches the manifest's content
-    manifest.signing_key             the signing key is the one the trusted C2PA credentials name
     manifest.disclosure_core         the recorded core sha256 matches the manifest's content
+    manifest.signing_key             the signing key is the one the trusted C2PA credentials name
     disclosure.vtt                   the WebVTT track's sha256
+    report.html                      the report's sha256 (skip: older manifests record none)
+    c2pa.trust_anchors               where the trust anchors come from (warn: from the writable
+                                     folder that holds the signing keys)
     output[A].sha256                 each output file's final sha256
     output[A].c2pa.trust             its C2PA manifest is valid and signed under a trust anchor
     output[A].c2pa.binding           its disclosure assertion names this render, policy and core
     output[A].c2pa.ingredients       one ingredient per scene, in order, same provider/model/clip
-    scene[N].clip.sha256             the clip in the local clip cache, when present there
-    policy.body                      the recorded policy body re-parses to the recorded sha256
-    catalog                          the catalog in effect is the one the render used
-    scene[N].policy                  the provider/model that made the scene is still eligible
-                                     under the recorded policy (same catalog only)
+    scene[N].clip.sha256, policy.body, catalog, scene[N].policy   see app.provenance.verify_policy
+    folder.unlisted                  no media file in the folder that the manifest does not list
 
-Each check is pass, fail or skip with the reason; any fail means the render does not verify.
+Every file the manifest names must stay inside the folder once links are followed; one that
+does not is refused, never read. Each check is pass, fail, skip or warn with the reason; any
+fail means the render does not verify. What each check's subject is bound by (C2PA, the Ed25519
+signature, or nothing) is listed by `app.provenance.coverage`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from app.provenance.canonical import canonical_json
+from app.provenance.checks import Check, Verdict, fail, failed, ok, skip, warn
 from app.provenance.credentials import (
     TRUSTED,
     CredentialError,
     CredentialReadout,
+    TrustAnchors,
     read_credentials,
 )
-from app.provenance.manifest import SCHEMA, core_sha256
+from app.provenance.manifest_model import Manifest, ManifestError, OutputRecord, parse_manifest
 from app.provenance.signing import check_signature
+from app.provenance.verify_policy import check_clips, check_policy
 from providers.media import sha256_file
 from providers.profile import Catalog
-from providers.types import Aspect, SceneKind
-from routing.eligibility import exclusion_reasons
-from routing.health import snapshot
-from routing.policy import Policy, PolicyError, parse_policy
-from routing.scene import SceneSpec
 
+__all__ = ["Check", "Verdict", "Verification", "VerifyInputs", "failed", "verify_path"]
 
-class Verdict(StrEnum):
-    PASS = "pass"  # the fact holds
-    FAIL = "fail"  # the fact does not hold: the render does not verify
-    SKIP = "skip"  # the fact could not be checked here; the detail says why
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    verdict: Verdict
-    detail: str
+MANIFEST_FILE = "manifest.json"
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # far above any real render; refuses a hostile giant
+# What counts as media for `folder.unlisted`: video, audio and still images.
+MEDIA_SUFFIXES = frozenset({
+    ".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".wav", ".mp3", ".m4a", ".aac", ".ogg",
+    ".opus", ".flac", ".jpg", ".jpeg", ".png", ".gif", ".webp",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
 class VerifyInputs:
     """What a verifier brings besides the files."""
 
-    anchors_pem: str | None  # C2PA trust anchors; None when they could not be read
-    anchors_problem: str  # why anchors_pem is None
+    anchors: TrustAnchors  # C2PA trust anchors, where they came from, any warning
     clip_dir: Path | None  # the local clip cache, to re-hash clips found there
     catalog: Catalog  # the catalog in effect here
 
 
-def _ok(name: str, detail: str) -> Check:
-    return Check(name, Verdict.PASS, detail)
+@dataclass(frozen=True)
+class Verification:
+    checks: list[Check]
+    manifest: Manifest | None  # None when manifest.json could not be read
 
 
-def _fail(name: str, detail: str) -> Check:
-    return Check(name, Verdict.FAIL, detail)
+# --- files inside the folder -----------------------------------------------------------------
 
 
-def _skip(name: str, detail: str) -> Check:
-    return Check(name, Verdict.SKIP, detail)
+def inside(folder: Path, name: str) -> Path | None:
+    """`folder/name` when it stays inside `folder` once links are followed, else None."""
+    root = folder.resolve()
+    target = (folder / name).resolve()
+    return target if target != root and target.is_relative_to(root) else None
 
 
-def failed(checks: Iterable[Check]) -> bool:
-    return any(c.verdict is Verdict.FAIL for c in checks)
+def check_file(folder: Path, check: str, file: str, want: str) -> Check:
+    path = inside(folder, file)
+    if path is None:
+        return fail(check, f"{file} leads outside the render folder: refused, not read")
+    if not path.is_file():
+        return fail(check, f"{file} is missing")
+    actual = "sha256:" + sha256_file(path)
+    if actual != want:
+        return fail(check, f"{file} hashes to {actual[:23]}…, manifest records {want[:23]}…")
+    return ok(check, f"{file} matches")
+
+
+def _media_files(folder: Path) -> list[str]:
+    """Media files under `folder` (links listed, never followed), relative POSIX paths."""
+    found = []
+    for root, _dirs, files in os.walk(folder, followlinks=False):
+        for name in files:
+            if Path(name).suffix.lower() in MEDIA_SUFFIXES:
+                found.append((Path(root) / name).relative_to(folder).as_posix())
+    return sorted(found)
+
+
+def check_unlisted(folder: Path, manifest: Manifest) -> Check:
+    listed = {o.file for o in manifest.outputs}
+    extra = [f for f in _media_files(folder) if f not in listed]
+    if extra:
+        return fail("folder.unlisted", "media files the manifest does not list, so nothing "
+                    "here vouches for them: " + ", ".join(extra))  # fmt: skip
+    return ok("folder.unlisted", f"no media files beyond the {len(listed)} the manifest lists")
 
 
 # --- the manifest itself -------------------------------------------------------------------
 
 
-def load_manifest(path: Path) -> tuple[dict[str, Any] | None, Check]:
+def load_manifest(folder: Path) -> tuple[Manifest | None, Check]:
+    name = "manifest.schema"
+    path = inside(folder, MANIFEST_FILE)
+    if path is None:
+        return None, fail(name, f"{MANIFEST_FILE} leads outside {folder}: refused, not read")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return None, _fail("manifest.schema", f"cannot read {path}: {exc}")
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        return None, _fail("manifest.schema", f"{path} is not a {SCHEMA} manifest")
-    return data, _ok("manifest.schema", f"{path.name} is {SCHEMA}")
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            return None, fail(name, f"{MANIFEST_FILE} is larger than {MAX_MANIFEST_BYTES} bytes")
+        manifest = parse_manifest(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, fail(name, f"cannot read {MANIFEST_FILE}: {exc}")
+    except ManifestError as exc:
+        return None, fail(name, f"{MANIFEST_FILE}: {exc}")
+    return manifest, ok(name, f"{MANIFEST_FILE} is {manifest.schema_}")
 
 
-def check_manifest_signature(manifest: dict[str, Any]) -> Check:
-    problem = check_signature(manifest)
-    if problem:
-        return _fail("manifest.signature", problem)
-    return _ok("manifest.signature", f"Ed25519, key {manifest['signature']['key_id'][:23]}…")
+def check_manifest_signature(manifest: Manifest) -> Check:
+    problem = check_signature(manifest.document())
+    if problem or manifest.signature is None:
+        return fail("manifest.signature", problem or "the manifest is not signed")
+    return ok("manifest.signature", f"Ed25519, key {manifest.signature.key_id[:23]}…")
 
 
-def check_core(manifest: dict[str, Any]) -> Check:
-    recorded = (manifest.get("disclosure") or {}).get("core_sha256")
-    actual = core_sha256(manifest)
+def check_core(manifest: Manifest) -> Check:
+    recorded, actual = manifest.disclosure.core_sha256, manifest.core_sha256()
     if recorded == actual:
-        return _ok("manifest.disclosure_core", actual)
-    return _fail("manifest.disclosure_core", f"recorded {recorded}, content hashes to {actual}")
+        return ok("manifest.disclosure_core", actual)
+    return fail("manifest.disclosure_core", f"recorded {recorded}, content hashes to {actual}")
 
 
-def check_vtt(folder: Path, manifest: dict[str, Any]) -> Check:
-    disclosure = manifest.get("disclosure") or {}
-    path = folder / str(disclosure.get("vtt", "disclosure.vtt"))
-    if not path.is_file():
-        return _fail("disclosure.vtt", f"{path.name} is missing")
-    actual = "sha256:" + sha256_file(path)
-    if actual != disclosure.get("sha256"):
-        return _fail("disclosure.vtt", f"{path.name} hashes to {actual}, manifest records "
-                     f"{disclosure.get('sha256')}")  # fmt: skip
-    return _ok("disclosure.vtt", f"{path.name} matches")
+def check_vtt(folder: Path, manifest: Manifest) -> Check:
+    return check_file(folder, "disclosure.vtt", manifest.disclosure.vtt, manifest.disclosure.sha256)
+
+
+def check_report(folder: Path, manifest: Manifest) -> Check:
+    digest = manifest.disclosure.report
+    if digest is None:
+        return skip("report.html", "the manifest records no report hash: report.html is not "
+                    "covered by any signature")  # fmt: skip
+    return check_file(folder, "report.html", digest.file, digest.sha256)
+
+
+def check_anchors(anchors: TrustAnchors) -> Check | None:
+    if anchors.pem is None:
+        return None  # every c2pa.trust check fails, naming the problem
+    if anchors.warning:
+        return warn("c2pa.trust_anchors", anchors.warning)
+    where = f"pinned in {anchors.path}" if anchors.path else "given by the caller"
+    return ok("c2pa.trust_anchors", f"{where}, apart from the signing keys")
 
 
 # --- outputs and their C2PA credentials ------------------------------------------------------
 
 
-def _expected_titles(manifest: dict[str, Any]) -> list[str]:
-    return [
-        f"scene {s['index'] + 1}: {s['clip']['provider']}/{s['clip']['model']}"
-        for s in manifest.get("scenes", [])
-    ]
-
-
-def check_output_hash(folder: Path, entry: dict[str, Any]) -> Check:
-    name = f"output[{entry.get('aspect')}].sha256"
-    path = folder / str(entry.get("file"))
-    if not path.is_file():
-        return _fail(name, f"{path.name} is missing")
-    actual = "sha256:" + sha256_file(path)
-    if actual != entry.get("sha256"):
-        return _fail(name, f"{path.name} hashes to {actual[:23]}…, manifest records "
-                     f"{str(entry.get('sha256'))[:23]}…")  # fmt: skip
-    return _ok(name, f"{path.name} matches")
-
-
 def check_trust(prefix: str, readout: CredentialReadout | None, problem: str) -> Check:
     name = f"{prefix}.c2pa.trust"
     if readout is None:
-        return _fail(name, problem or "the file carries no C2PA manifest")
+        return fail(name, problem or "the file carries no C2PA manifest")
     if readout.state != TRUSTED:
         why = "; ".join(readout.failures) or "no trusted signer"
-        return _fail(name, f"validation state {readout.state}: {why}")
+        return fail(name, f"validation state {readout.state}: {why}")
     signer = readout.signer.get("common_name") or readout.signer.get("issuer") or "?"
-    return _ok(name, f"valid, signed by {signer!r} under a configured trust anchor")
+    return ok(name, f"valid, signed by {signer!r} under a configured trust anchor")
 
 
-def check_binding(prefix: str, readout: CredentialReadout, manifest: dict[str, Any]) -> Check:
+def check_binding(prefix: str, readout: CredentialReadout, manifest: Manifest) -> Check:
     name = f"{prefix}.c2pa.binding"
     data = readout.disclosure
     if data is None:
-        return _fail(name, "no org.reelroute.disclosure assertion")
-    policy = manifest.get("policy") or {}
+        return fail(name, "no org.reelroute.disclosure assertion")
+    asserted = data.get("policy") or {}
     wrong = [
         label
         for label, got, want in (
-            ("render_id", data.get("render_id"), manifest.get("render_id")),
-            ("policy id", (data.get("policy") or {}).get("id"), policy.get("id")),
-            ("policy sha256", (data.get("policy") or {}).get("sha256"), policy.get("sha256")),
-            ("disclosure core", data.get("manifest_core_sha256"), core_sha256(manifest)),
+            ("render_id", data.get("render_id"), manifest.render_id),
+            ("policy id", asserted.get("id"), manifest.policy.id),
+            ("policy sha256", asserted.get("sha256"), manifest.policy.sha256),
+            ("disclosure core", data.get("manifest_core_sha256"), manifest.core_sha256()),
         )
         if got != want
     ]
     if wrong:
-        return _fail(name, "credentials and manifest differ on " + ", ".join(wrong))
-    return _ok(name, "render id, policy and disclosure core match the manifest")
+        return fail(name, "credentials and manifest differ on " + ", ".join(wrong))
+    return ok(name, "render id, policy and disclosure core match the manifest")
 
 
-def check_ingredients(prefix: str, readout: CredentialReadout, manifest: dict[str, Any]) -> Check:
+def check_ingredients(prefix: str, readout: CredentialReadout, manifest: Manifest) -> Check:
     name = f"{prefix}.c2pa.ingredients"
-    want = _expected_titles(manifest)
+    want = [f"scene {s.number}: {s.clip.ref}" for s in manifest.scenes]
     got = [str(i.get("title")) for i in readout.ingredients]
     if got != want:
-        return _fail(name, f"ingredients {got} != scenes {want}")
-    clips = [s["clip"]["sha256"] for s in manifest.get("scenes", [])]
+        return fail(name, f"ingredients {got} != scenes {want}")
+    clips = [s.clip.sha256 for s in manifest.scenes]
     asserted = [s.get("clip_sha256") for s in (readout.disclosure or {}).get("scenes", [])]
     if asserted != clips:
-        return _fail(name, "the clips the credentials name differ from the manifest's scenes")
-    return _ok(name, f"{len(got)} ingredients, one per scene, in order")
+        return fail(name, "the clips the credentials name differ from the manifest's scenes")
+    return ok(name, f"{len(got)} ingredients, one per scene, in order")
 
 
-def check_outputs(
-    folder: Path, manifest: dict[str, Any], only: str | None, inputs: VerifyInputs
-) -> tuple[list[Check], list[CredentialReadout]]:
-    checks: list[Check] = []
-    trusted: list[CredentialReadout] = []
-    entries = [o for o in manifest.get("outputs", []) if only is None or o.get("file") == only]
-    if only is not None and not entries:
-        checks.append(_fail(f"output[{only}]", "the manifest does not list this file"))
-    for entry in entries:
-        prefix = f"output[{entry.get('aspect')}]"
-        checks.append(check_output_hash(folder, entry))
-        readout, problem = _read(folder / str(entry.get("file")), inputs)
-        checks.append(check_trust(prefix, readout, problem))
-        if readout is None:
-            for part in ("binding", "ingredients"):
-                checks.append(_skip(f"{prefix}.c2pa.{part}", "no C2PA manifest was read"))
-            continue
-        if readout.state == TRUSTED:
-            trusted.append(readout)
-        checks.append(check_binding(prefix, readout, manifest))
-        checks.append(check_ingredients(prefix, readout, manifest))
-    return checks, trusted
-
-
-def _read(path: Path, inputs: VerifyInputs) -> tuple[CredentialReadout | None, str]:
-    if inputs.anchors_pem is None:
-        return None, inputs.anchors_problem
-    if not path.is_file():
-        return None, f"{path.name} is missing"
+def _read(folder: Path, file: str, anchors: TrustAnchors) -> tuple[CredentialReadout | None, str]:
+    if anchors.pem is None:
+        return None, anchors.problem
+    path = inside(folder, file)
+    if path is None or not path.is_file():
+        return None, f"{file} is missing or outside the render folder"
     try:
-        return read_credentials(path, inputs.anchors_pem), ""
+        return read_credentials(path, anchors.pem), ""
     except CredentialError as exc:
         return None, str(exc)
 
 
-def check_signing_key(manifest: dict[str, Any], trusted: Sequence[CredentialReadout]) -> Check:
+def _output_checks(
+    folder: Path, entry: OutputRecord, manifest: Manifest, anchors: TrustAnchors
+) -> tuple[list[Check], CredentialReadout | None]:
+    prefix = f"output[{entry.aspect}]"
+    checks = [check_file(folder, f"{prefix}.sha256", entry.file, entry.sha256)]
+    readout, problem = _read(folder, entry.file, anchors)
+    checks.append(check_trust(prefix, readout, problem))
+    if readout is None:
+        unread = "no C2PA manifest was read"
+        checks += [skip(f"{prefix}.c2pa.{part}", unread) for part in ("binding", "ingredients")]
+        return checks, None
+    checks.append(check_binding(prefix, readout, manifest))
+    checks.append(check_ingredients(prefix, readout, manifest))
+    return checks, readout if readout.state == TRUSTED else None
+
+
+def check_outputs(
+    folder: Path, manifest: Manifest, only: str | None, anchors: TrustAnchors
+) -> tuple[list[Check], list[CredentialReadout]]:
+    entries = [o for o in manifest.outputs if only is None or o.file == only]
+    checks: list[Check] = []
+    if only is not None and not entries:
+        checks.append(fail(f"output[{only}]", "the manifest does not list this file"))
+    trusted: list[CredentialReadout] = []
+    for entry in entries:
+        found, readout = _output_checks(folder, entry, manifest, anchors)
+        checks += found
+        trusted += [readout] if readout is not None else []
+    return checks, trusted
+
+
+def check_signing_key(key: str | None, trusted: Sequence[CredentialReadout]) -> Check:
     name = "manifest.signing_key"
-    key = (manifest.get("signature") or {}).get("key_id")
     named = {str((r.disclosure or {}).get("manifest_key_id")) for r in trusted}
     if not named:
-        return _fail(name, "no trusted C2PA credentials name the manifest's signing key")
+        return fail(name, "no trusted C2PA credentials name the manifest's signing key")
     if named != {key}:
-        return _fail(name, f"signed with {str(key)[:23]}…, credentials name "
-                     + ", ".join(k[:23] + "…" for k in sorted(named)))  # fmt: skip
-    return _ok(name, "the trusted C2PA credentials name this key")
-
-
-# --- clips, policy and catalog -------------------------------------------------------------
-
-
-def clip_index(clip_dir: Path | None) -> dict[str, Path]:
-    """Clip sha256 (tagged) -> cached file, from the cache's JSON sidecars."""
-    found: dict[str, Path] = {}
-    if clip_dir is None or not clip_dir.is_dir():
-        return found
-    for meta in clip_dir.glob("*/*.json"):
-        try:
-            sha = json.loads(meta.read_text(encoding="utf-8"))["sha256"]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        found["sha256:" + str(sha).removeprefix("sha256:")] = meta.with_suffix(".mp4")
-    return found
-
-
-def check_clips(manifest: dict[str, Any], inputs: VerifyInputs) -> list[Check]:
-    index = clip_index(inputs.clip_dir)
-    checks: list[Check] = []
-    for scene in manifest.get("scenes", []):
-        name = f"scene[{scene['index'] + 1}].clip.sha256"
-        want = scene["clip"]["sha256"]
-        path = index.get(want)
-        if path is None or not path.is_file():
-            checks.append(_skip(name, f"not present in the clip cache {inputs.clip_dir}"))
-        elif "sha256:" + sha256_file(path) != want:
-            checks.append(_fail(name, f"cached clip {path.name} no longer hashes to {want}"))
-        else:
-            checks.append(_ok(name, f"re-hashed {path.name}"))
-    return checks
-
-
-def check_policy_body(manifest: dict[str, Any], catalog: Catalog) -> tuple[Policy | None, Check]:
-    recorded = manifest.get("policy") or {}
-    try:
-        policy = parse_policy(canonical_json(recorded.get("body")), "policy.body", catalog)
-    except PolicyError as exc:
-        return None, _fail("policy.body", f"the recorded body does not parse: {exc}")
-    if policy.sha256 != recorded.get("sha256"):
-        return None, _fail(
-            "policy.body",
-            f"body hashes to {policy.sha256}, manifest records {recorded.get('sha256')}",
-        )
-    return policy, _ok("policy.body", f"{policy.id} v{policy.version} re-parsed, sha256 matches")
-
-
-def _render_date(manifest: dict[str, Any]) -> dt.date | None:
-    try:
-        return dt.datetime.fromisoformat(str(manifest["created_at"]).replace("Z", "+00:00")).date()
-    except (KeyError, ValueError):
-        return None
-
-
-def check_scene_policy(
-    scene: dict[str, Any], policy: Policy, catalog: Catalog, rendered_on: dt.date | None = None
-) -> Check:
-    """Re-check the scene's provider against the policy, ageing evidence as of the render date."""
-    clip = scene["clip"]
-    name = f"scene[{scene['index'] + 1}].policy"
-    ref = f"{clip['provider']}/{clip['model']}"
-    try:
-        profile = catalog.get(clip["provider"])
-    except KeyError:
-        return _fail(name, f"{ref}: provider not in the catalog")
-    model = profile.models.get(clip["model"])
-    if model is None:
-        return _fail(name, f"{ref}: model not in the catalog")
-    spec = scene["routing"]["scene"]
-    scene_spec = SceneSpec(
-        index=int(spec["index"]),
-        kind=SceneKind(spec["kind"]),
-        duration=float(spec["duration"]),
-        aspect=Aspect(spec["aspect"]),
-        has_reference_image=bool(spec.get("has_reference_image", False)),
-    )
-    health = snapshot([profile.id])  # availability is not a policy question
-    reasons = exclusion_reasons(profile, model, scene_spec, policy, health, rendered_on)
-    if reasons:
-        return _fail(name, f"{ref} is excluded by the recorded policy: {', '.join(reasons)}")
-    return _ok(name, f"{ref} is eligible under {policy.id}")
-
-
-def check_policy(manifest: dict[str, Any], catalog: Catalog) -> list[Check]:
-    policy, body_check = check_policy_body(manifest, catalog)
-    checks = [body_check]
-    recorded = str((manifest.get("catalog") or {}).get("sha256"))
-    same = recorded == catalog.sha256
-    checks.append(
-        _ok("catalog", f"{recorded[:23]}… is the catalog in effect")
-        if same
-        else _skip("catalog", f"catalog differs: render used {recorded}, here {catalog.sha256}")
-    )
-    rendered_on = _render_date(manifest)
-    for scene in manifest.get("scenes", []):
-        name = f"scene[{scene['index'] + 1}].policy"
-        if policy is None:
-            checks.append(_skip(name, "the recorded policy body did not verify"))
-        elif not same:
-            checks.append(_skip(name, "catalog differs"))
-        else:
-            checks.append(check_scene_policy(scene, policy, catalog, rendered_on))
-    return checks
+        return fail(name, f"signed with {str(key)[:23]}…, credentials name "
+                    + ", ".join(k[:23] + "…" for k in sorted(named)))  # fmt: skip
+    return ok(name, "the trusted C2PA credentials name this key")
 
 
 # --- the whole render ------------------------------------------------------------------------
@@ -356,31 +278,52 @@ def locate(path: Path) -> tuple[Path, str | None]:
     return path.parent, path.name
 
 
-def verify_path(path: Path, inputs: VerifyInputs) -> list[Check]:
+def _contents(
+    folder: Path, manifest: Manifest, only: str | None, inputs: VerifyInputs, key: str | None
+) -> list[Check]:
+    """Everything but the signature, the report and the folder listing."""
+    output_checks, trusted = check_outputs(folder, manifest, only, inputs.anchors)
+    checks = [check_signing_key(key, trusted), check_vtt(folder, manifest)]
+    anchors = check_anchors(inputs.anchors)
+    checks += [anchors] if anchors else []
+    checks += output_checks
+    checks += check_clips(manifest, inputs.clip_dir)
+    checks += check_policy(manifest, inputs.catalog)
+    return checks
+
+
+def verify_render(path: Path, inputs: VerifyInputs) -> Verification:
     """Every check for a render folder or one output MP4; see the module docstring."""
     folder, only = locate(path)
     if only is None and not folder.is_dir():
-        return [_fail("path", f"{path} is neither a render folder nor an output file")]
+        return Verification([fail("path", f"{path} is neither a render folder nor a file")], None)
     if only is not None and not path.is_file():
-        return [_fail("path", f"{path} does not exist")]
-    manifest, schema = load_manifest(folder / "manifest.json")
+        return Verification([fail("path", f"{path} does not exist")], None)
+    manifest, schema = load_manifest(folder)
     if manifest is None:
-        readout, problem = _read(path, inputs) if only else (None, "no manifest to check against")
-        return [schema, check_trust(f"output[{only or '?'}]", readout, problem)]
-    try:
-        return [schema, *_verify_manifest(folder, manifest, only, inputs)]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return [schema, _fail("manifest.structure", f"malformed manifest: {exc!r}")]
+        readout, problem = (
+            _read(folder, only, inputs.anchors) if only else (None, "no manifest to check against")
+        )
+        return Verification([schema, check_trust(f"output[{only or '?'}]", readout, problem)], None)
+    key = manifest.signature.key_id if manifest.signature else None
+    checks = [schema, check_manifest_signature(manifest), check_core(manifest)]
+    checks += _contents(folder, manifest, only, inputs, key)
+    checks.append(check_report(folder, manifest))
+    if only is None:
+        checks.append(check_unlisted(folder, manifest))
+    return Verification(checks, manifest)
 
 
-def _verify_manifest(
-    folder: Path, manifest: dict[str, Any], only: str | None, inputs: VerifyInputs
+def verify_path(path: Path, inputs: VerifyInputs) -> list[Check]:
+    return verify_render(path, inputs).checks
+
+
+def verify_before_signing(
+    folder: Path, manifest: Manifest, key_id: str, inputs: VerifyInputs
 ) -> list[Check]:
-    checks = [check_manifest_signature(manifest), check_core(manifest)]
-    output_checks, trusted = check_outputs(folder, manifest, only, inputs)
-    checks.append(check_signing_key(manifest, trusted))
-    checks.append(check_vtt(folder, manifest))
-    checks += output_checks
-    checks += check_clips(manifest, inputs)
-    checks += check_policy(manifest, inputs.catalog)
-    return checks
+    """The checks report.html records: it is written before the manifest is signed (so that the
+    signature can cover the report), hence the signature is not checked here; `key_id` is the
+    key that will sign. The folder listing is left to `verify` on the finished folder."""
+    signature = skip("manifest.signature", "signed after this report was written; the "
+                     "signature covers this report's sha256")  # fmt: skip
+    return [signature, check_core(manifest), *_contents(folder, manifest, None, inputs, key_id)]

@@ -1,0 +1,83 @@
+"""The narration cache checks each WAV against the sha256 its sidecar recorded, like the clip
+cache does for clips: a damaged entry is spoken again, never reused."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from app.pipeline.narration import narrate_one
+from providers.media import sha256_file
+from providers.voice import Narration, VoiceEngine, VoiceInfo, get_voice
+
+TEXT = "A quiet harbour at dawn."
+
+
+@dataclass
+class CountingVoice:
+    """The real eSpeak voice, counting how often it is asked to speak."""
+
+    inner: VoiceEngine
+    spoken: list[str] = field(default_factory=list)
+
+    @property
+    def info(self) -> VoiceInfo:
+        return self.inner.info
+
+    async def synthesize(self, text: str, dest: Path) -> Narration:
+        self.spoken.append(text)
+        return await self.inner.synthesize(text, dest)
+
+
+@pytest.fixture
+def voice() -> CountingVoice:
+    return CountingVoice(get_voice("espeak"))
+
+
+def _entry(cache: Path) -> tuple[Path, Path]:
+    (wav,) = cache.glob("*.wav")
+    return wav, wav.with_suffix(".json")
+
+
+async def test_an_intact_entry_is_reused_and_records_its_sha256(
+    voice: CountingVoice, tmp_path: Path
+) -> None:
+    first = await narrate_one(voice, TEXT, tmp_path)
+    again = await narrate_one(voice, TEXT, tmp_path)
+    assert voice.spoken == [TEXT], "the second call is a cache hit"
+    wav, meta = _entry(tmp_path)
+    assert again.sha256 == first.sha256 == "sha256:" + sha256_file(wav)
+    assert json.loads(meta.read_text())["sha256"] == first.sha256
+    assert again.narration.words == first.narration.words
+
+
+async def test_a_corrupted_wav_is_spoken_again(voice: CountingVoice, tmp_path: Path) -> None:
+    first = await narrate_one(voice, TEXT, tmp_path)
+    wav, meta = _entry(tmp_path)
+    data = bytearray(wav.read_bytes())
+    data[len(data) // 2] ^= 0x55  # in the samples: the WAV header still parses
+    wav.write_bytes(bytes(data))
+    corrupted = "sha256:" + sha256_file(wav)
+
+    again = await narrate_one(voice, TEXT, tmp_path)
+
+    assert voice.spoken == [TEXT, TEXT]
+    assert again.sha256 != corrupted
+    assert again.sha256 == "sha256:" + sha256_file(wav)
+    assert json.loads(meta.read_text())["sha256"] == again.sha256
+    assert [w.word for w in again.narration.words] == [w.word for w in first.narration.words]
+
+
+async def test_a_sidecar_without_a_hash_is_a_miss(voice: CountingVoice, tmp_path: Path) -> None:
+    await narrate_one(voice, TEXT, tmp_path)
+    _, meta = _entry(tmp_path)
+    words = json.loads(meta.read_text())["words"]
+    meta.write_text(json.dumps({"words": words}))  # as written before the cache had hashes
+
+    again = await narrate_one(voice, TEXT, tmp_path)
+
+    assert len(voice.spoken) == 2
+    assert json.loads(meta.read_text())["sha256"] == again.sha256
