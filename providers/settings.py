@@ -70,16 +70,3 @@ class SeedanceSettings(ProviderSettings):
 
 class SoraSettings(ProviderSettings):
     base_url: str = "https://api.openai.com/v1"
-
-
-SETTINGS_TYPES: dict[str, type[ProviderSettings]] = {
-    "kling": KlingSettings,
-    "veo": VeoSettings,
-    "runway": RunwaySettings,
-    "luma": LumaSettings,
-    "pika": PikaSettings,
-    "hailuo": HailuoSettings,
-    "sora": SoraSettings,
-    "seedance": SeedanceSettings,
-}
-"""Vendor id → its settings model (defaults included)."""

@@ -16,10 +16,10 @@ from providers.errors import (
     InvalidResponse,
     RateLimited,
 )
-from providers.hailuo import HailuoProvider
 from providers.media import run_ffmpeg
 from providers.settings import HailuoSettings
 from providers.types import Aspect
+from providers.vendors.hailuo import HailuoProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.hailuo import HailuoFake, base_resp
 from tests.fakes_http.harness import clip_request, instant, leftovers

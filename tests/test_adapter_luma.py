@@ -10,9 +10,9 @@ import pytest
 from pydantic import SecretStr
 
 from providers.errors import AuthError, GenerationFailed, InvalidResponse, ProviderUnavailable
-from providers.luma import LumaProvider
 from providers.settings import LumaSettings
 from providers.types import Aspect
+from providers.vendors.luma import LumaProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant, leftovers, png
 from tests.fakes_http.luma import LumaFake

@@ -13,13 +13,6 @@ import pytest
 from pydantic import SecretStr
 
 from providers.errors import AuthError, InvalidResponse, ProviderUnavailable, RateLimited
-from providers.hailuo import HailuoProvider
-from providers.http_adapter import HttpAdapter
-from providers.kling import KlingProvider
-from providers.luma import LumaProvider
-from providers.pika import PikaProvider
-from providers.runway import RunwayProvider
-from providers.seedance import SeedanceProvider
 from providers.settings import (
     HailuoSettings,
     KlingSettings,
@@ -30,8 +23,15 @@ from providers.settings import (
     SoraSettings,
     VeoSettings,
 )
-from providers.sora import SoraProvider
-from providers.veo import VeoProvider
+from providers.vendors.hailuo import HailuoProvider
+from providers.vendors.http_adapter import HttpAdapter
+from providers.vendors.kling import KlingProvider
+from providers.vendors.luma import LumaProvider
+from providers.vendors.pika import PikaProvider
+from providers.vendors.runway import RunwayProvider
+from providers.vendors.seedance import SeedanceProvider
+from providers.vendors.sora import SoraProvider
+from providers.vendors.veo import VeoProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.hailuo import HailuoFake
 from tests.fakes_http.harness import clip_request, instant, leftovers

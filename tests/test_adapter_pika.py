@@ -17,9 +17,9 @@ from providers.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from providers.pika import PikaProvider
 from providers.settings import PikaSettings
 from providers.types import Aspect
+from providers.vendors.pika import PikaProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant
 from tests.fakes_http.pika import PikaFake, detail

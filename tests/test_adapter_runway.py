@@ -19,9 +19,9 @@ from providers.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from providers.runway import RunwayProvider
 from providers.settings import RunwaySettings
 from providers.types import Aspect
+from providers.vendors.runway import RunwayProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant, leftovers, png
 from tests.fakes_http.runway import RunwayFake

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from providers.errors import AuthError, InvalidResponse, ProviderUnavailable, RateLimited
-from providers.polling import error_for_status, server_wait_s
+from providers.vendors.polling import error_for_status, server_wait_s
 
 NOW = 1795348800.0  # 2026-11-22 12:00:00 UTC
 

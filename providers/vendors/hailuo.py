@@ -29,10 +29,11 @@ from providers.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from providers.http_adapter import HttpAdapter, Job, data_url
 from providers.media import RenderError, run_ffmpeg
-from providers.polling import Engine, PollStatus
+from providers.settings import HailuoSettings
 from providers.types import Aspect, Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, data_url
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "hailuo"
 _WAITING = {"Preparing": 0.05, "Queueing": 0.1, "Processing": 0.5}
@@ -47,6 +48,7 @@ _CODES: dict[int, type[ProviderError]] = {
 
 class HailuoProvider(HttpAdapter):
     provider_id = PID
+    settings_type = HailuoSettings
     default_interval_s = 10.0
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:

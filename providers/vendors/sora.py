@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from providers.errors import ContentRejected, GenerationFailed, InvalidResponse, ProviderError
-from providers.http_adapter import HttpAdapter, Job, pick
-from providers.polling import Engine, PollStatus, server_wait_s
+from providers.settings import SoraSettings
 from providers.types import Aspect, Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, pick
+from providers.vendors.polling import Engine, PollStatus, server_wait_s
 
 PID = "sora"
 _SIZES = {Aspect.LANDSCAPE: "1280x720", Aspect.PORTRAIT: "720x1280"}
@@ -29,6 +30,7 @@ _REJECT_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 
 class SoraProvider(HttpAdapter):
     provider_id = PID
+    settings_type = SoraSettings
     default_interval_s = 5.0  # the SDK polls every 1 s unless told; the server tells us
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:

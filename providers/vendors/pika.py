@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from providers.errors import ContentRejected, GenerationFailed, InvalidResponse, ProviderError
-from providers.http_adapter import HttpAdapter, Job
-from providers.polling import Engine, PollStatus
+from providers.settings import PikaSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "pika"
 _ENDPOINTS = {"pika-v2.2": "fal-ai/pika/v2.2/text-to-video"}  # catalog model → fal endpoint
@@ -32,6 +33,7 @@ _REJECT_TYPES = frozenset({"content_policy_violation"})
 
 class PikaProvider(HttpAdapter):
     provider_id = PID
+    settings_type = PikaSettings
     default_interval_s = 2.0  # fal's SDK polls every 0.1 s; a clip takes minutes
     sends_images = False
 

@@ -16,13 +16,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from pydantic import SecretStr
 
 from providers.errors import CapabilityNotSupported, ConfigurationError, ProviderError
-from providers.polling import Engine, PollConfig, Timing, clip_from_file
 from providers.profile import (
     CredentialKind,
     DurationRange,
@@ -34,6 +33,7 @@ from providers.reference_still import reference_still
 from providers.settings import ProviderSettings
 from providers.types import Aspect, Clip, ClipRequest, ContentCredential, ProgressCallback
 from providers.upstream_c2pa import with_embedded_c2pa
+from providers.vendors.polling import Engine, PollConfig, Timing, clip_from_file
 
 _CREDENTIALS = {
     CredentialKind.SYNTHID: ContentCredential("watermark", "SynthID"),
@@ -121,7 +121,8 @@ def pick(table: dict[Aspect, str], aspect: Aspect, provider_id: str) -> str:
 class HttpAdapter(ABC):
     """Base of the vendor adapters. Subclasses set `provider_id` and `default_interval_s`."""
 
-    provider_id = ""
+    provider_id: ClassVar[str] = ""
+    settings_type: ClassVar[type[ProviderSettings]] = ProviderSettings  # defaults: base URL
     default_interval_s = 5.0
     sends_images = True  # False: the vendor wants a public image URL, which we do not host
 

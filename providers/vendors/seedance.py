@@ -20,9 +20,10 @@ from providers.errors import (
     ProviderError,
     RateLimited,
 )
-from providers.http_adapter import HttpAdapter, Job, data_url
-from providers.polling import Engine, PollStatus
+from providers.settings import SeedanceSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, data_url
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "seedance"
 _WAITING = {"queued": 0.05, "running": 0.4}
@@ -49,6 +50,7 @@ def _error(error: Any, context: str) -> ProviderError | None:
 
 class SeedanceProvider(HttpAdapter):
     provider_id = PID
+    settings_type = SeedanceSettings
     default_interval_s = 5.0
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:

@@ -23,9 +23,10 @@ from providers.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from providers.http_adapter import HttpAdapter, Job, image_b64
-from providers.polling import Engine, PollStatus
+from providers.settings import VeoSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, image_b64
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "veo"
 
@@ -44,6 +45,7 @@ _RPC_NAMES = {7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 13: "INTERNAL", 1
 
 class VeoProvider(HttpAdapter):
     provider_id = PID
+    settings_type = VeoSettings
     default_interval_s = 10.0  # Google's samples poll every 10-20 s
 
     def _headers(self) -> dict[str, str]:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from providers.errors import GenerationFailed, InvalidResponse
-from providers.http_adapter import HttpAdapter, Job
-from providers.polling import Engine, PollStatus
+from providers.settings import LumaSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "luma"
 _WAITING = {"queued": 0.05, "dreaming": 0.4}
@@ -23,6 +24,7 @@ _WAITING = {"queued": 0.05, "dreaming": 0.4}
 
 class LumaProvider(HttpAdapter):
     provider_id = PID
+    settings_type = LumaSettings
     default_interval_s = 5.0
     sends_images = False
 
