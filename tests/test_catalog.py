@@ -209,9 +209,7 @@ def test_new_provider_missing_fields_are_named(tmp_path: Path) -> None:
 
 def test_override_id_mismatch_is_rejected(tmp_path: Path) -> None:
     path = write(tmp_path, "providers:\n  kling:\n    id: klingx\n")
-    with pytest.raises(
-        CatalogError, match=r"override.yaml:3: providers.kling.id: must equal"
-    ):
+    with pytest.raises(CatalogError, match=r"override.yaml:3: providers.kling.id: must equal"):
         load_catalog(path)
 
 

@@ -65,7 +65,6 @@ class HailuoProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         dest.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".hailuo-", dir=dest.parent) as work:
             body = await self._body(job, Path(work))
@@ -80,7 +79,7 @@ class HailuoProvider(HttpAdapter):
             )
             return _status(got.body, task_id)
 
-        done = await engine.poll(check, progress=progress, started=started)
+        done = await engine.poll(check, progress=progress)
         got = await engine.call("GET", "v1/files/retrieve", "file", params={"file_id": done.result})
         url = ((got.body or {}).get("file") or {}).get("download_url")
         if not isinstance(url, str) or not url:

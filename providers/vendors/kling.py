@@ -95,7 +95,6 @@ class KlingProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         family = "image2video" if job.image_to_video else "text2video"
         submitted = await self._call(engine, "POST", f"v1/videos/{family}", "submit", _body(job))
         task_id = str(_data(submitted).get("task_id") or "")
@@ -106,7 +105,7 @@ class KlingProvider(HttpAdapter):
             got = await self._call(engine, "GET", f"v1/videos/{family}/{task_id}", "status")
             return _status(_data(got), task_id)
 
-        done = await engine.poll(check, progress=progress, started=started)
+        done = await engine.poll(check, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     async def _call(

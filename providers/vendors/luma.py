@@ -31,7 +31,6 @@ class LumaProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         body = {
             "model": job.model.id,
             "prompt": job.request.prompt,
@@ -50,7 +49,7 @@ class LumaProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"generations/{gen_id}", "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        done = await engine.poll(check, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, gen_id, progress)
 
     async def _check(self, engine: Engine) -> str:

@@ -56,7 +56,6 @@ class PikaProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         endpoint = _ENDPOINTS.get(job.model.id, f"fal-ai/pika/{job.model.id}/text-to-video")
         req = job.request
         body: dict[str, Any] = {
@@ -79,7 +78,7 @@ class PikaProvider(HttpAdapter):
             if urls["cancel_url"]:
                 await engine.call("PUT", str(urls["cancel_url"]), "cancel")
 
-        await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        await engine.poll(check, cancel=cancel, progress=progress)
         result = (await engine.call("GET", str(urls["response_url"]), "result")).body
         url = ((result or {}).get("video") or {}).get("url") if isinstance(result, dict) else None
         if not isinstance(url, str) or not url:

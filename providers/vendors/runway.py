@@ -41,7 +41,6 @@ class RunwayProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         path, body = self._body(job)
         reply = await engine.call("POST", path, "submit", json_body=body)
         task_id = _field(reply.body, "id", engine.provider_id)
@@ -53,7 +52,7 @@ class RunwayProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"v1/tasks/{task_id}", "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        done = await engine.poll(check, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     def _body(self, job: Job) -> tuple[str, dict[str, Any]]:

@@ -61,7 +61,6 @@ class SeedanceProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         reply = await engine.call(
             "POST", "contents/generations/tasks", "submit", json_body=_body(job)
         )
@@ -76,7 +75,7 @@ class SeedanceProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", path, "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        done = await engine.poll(check, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     async def _check(self, engine: Engine) -> str:

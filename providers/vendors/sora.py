@@ -18,7 +18,8 @@ from providers.errors import ContentRejected, GenerationFailed, InvalidResponse,
 from providers.settings import SoraSettings
 from providers.types import Aspect, Clip, ProgressCallback
 from providers.vendors.http_adapter import HttpAdapter, Job, pick
-from providers.vendors.polling import Engine, PollStatus, server_wait_s
+from providers.vendors.polling import Engine, PollStatus
+from providers.vendors.status import server_wait_s
 
 PID = "sora"
 _SIZES = {Aspect.LANDSCAPE: "1280x720", Aspect.PORTRAIT: "720x1280"}
@@ -44,7 +45,6 @@ class SoraProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         form: list[tuple[str, Any]] = [
             ("prompt", (None, job.request.prompt)),
             ("model", (None, job.model.id)),
@@ -66,7 +66,7 @@ class SoraProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"videos/{video_id}", "cancel")
 
-        await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        await engine.poll(check, cancel=cancel, progress=progress)
         url = f"videos/{video_id}/content?variant=video"
         return await self._fetch(engine, job, url, dest, video_id, progress, authenticated=True)
 

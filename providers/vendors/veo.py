@@ -63,7 +63,6 @@ class VeoProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         path = f"models/{job.model.id}:predictLongRunning"
         submitted = await engine.call("POST", path, "submit", json_body=self._body(job))
         name = submitted.body.get("name") if isinstance(submitted.body, dict) else None
@@ -73,7 +72,7 @@ class VeoProvider(HttpAdapter):
         async def check() -> PollStatus:
             return _status((await engine.call("GET", name, "status")).body, name)
 
-        done = await engine.poll(check, progress=progress, started=started)
+        done = await engine.poll(check, progress=progress)
         return await self._fetch(engine, job, done.result, dest, name, progress, authenticated=True)
 
     def _body(self, job: Job) -> dict[str, Any]:
