@@ -15,6 +15,7 @@ from providers.errors import (
     ContentRejected,
     InvalidResponse,
     RateLimited,
+    RequestRejected,
 )
 from providers.media import run_ffmpeg
 from providers.settings import HailuoSettings
@@ -104,3 +105,26 @@ async def test_check(fake: HailuoFake) -> None:
     assert "ok" in await adapter(fake).check()
     with pytest.raises(AuthError):
         await adapter(fake, key="nope").check()
+
+
+async def test_hailuo_03_goes_to_the_v2_api(
+    fake: HailuoFake, tiny_mp4: bytes, tmp_path: Path
+) -> None:
+    request = clip_request(Aspect.SQUARE, duration=7.2)
+    clip = await adapter(fake).generate(request, "MiniMax-H3", tmp_path / "c.mp4")
+    assert clip.sha256 == hashlib.sha256(tiny_mp4).hexdigest() and clip.model_id == "MiniMax-H3"
+    submit = fake.requests[0]
+    assert submit.path == "/v2/video_generation"
+    assert submit.json() == {
+        "model": "MiniMax-H3", "content": [{"type": "text", "text": request.prompt}],
+        "resolution": "768P", "duration": 8, "ratio": "1:1",
+    }  # fmt: skip
+    assert all(not r.path.startswith("/v1/") for r in fake.requests)
+
+
+async def test_a_model_the_v1_api_does_not_serve_is_a_request_rejection(
+    fake: HailuoFake, tmp_path: Path
+) -> None:
+    fake.fail("submit", Reply(200, base_resp(2013, "invalid params: model")))
+    with pytest.raises(RequestRejected, match="2013"):
+        await adapter(fake).generate(clip_request(), MODEL, tmp_path / "c.mp4")

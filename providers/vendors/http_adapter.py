@@ -135,6 +135,7 @@ class HttpAdapter(ABC):
 
     provider_id: ClassVar[str] = ""
     settings_type: ClassVar[type[ProviderSettings]] = ProviderSettings  # defaults: base URL
+    api: ClassVar[str] = ""  # the vendor API surface the adapter speaks (for `surface`)
     default_interval_s = 5.0
     sends_images = True  # False: the vendor wants a public image URL, which we do not host
 
@@ -239,6 +240,12 @@ class HttpAdapter(ABC):
                 )
         return await self._generate(request, model, dest, progress)
 
+    def surface(self, model: str) -> str:
+        """The vendor API surface (endpoint family) this adapter uses for catalog `model`.
+        Raises CapabilityNotSupported when the model is served only by a surface the adapter
+        does not speak (say, a newer API version), before any call is made."""
+        return self.api
+
     def _needs_still(self, request: ClipRequest, model: str) -> bool:
         found = self.profile.models.get(model)
         return (
@@ -255,6 +262,7 @@ class HttpAdapter(ABC):
         job = plan_job(
             self.provider_id, self.profile, request, model, sends_images=self.sends_images
         )
+        self.surface(model)
         async with self._slots:
             clip = await self._guarded(self._run_job(job, Path(dest), progress))
         found = await asyncio.to_thread(with_embedded_c2pa, clip.credentials, clip.path)

@@ -77,6 +77,7 @@ class _JwtAuth(httpx.Auth):
 class KlingProvider(HttpAdapter):
     provider_id = PID
     settings_type = KlingSettings
+    api = "v1 videos (text2video, image2video)"
     default_interval_s = 10.0
 
     def is_configured(self) -> bool:

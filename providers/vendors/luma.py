@@ -25,6 +25,7 @@ _WAITING = {"queued": 0.05, "dreaming": 0.4}
 class LumaProvider(HttpAdapter):
     provider_id = PID
     settings_type = LumaSettings
+    api = "Dream Machine v1"
     default_interval_s = 5.0
     sends_images = False
 

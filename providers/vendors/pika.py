@@ -17,7 +17,13 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from providers.errors import ContentRejected, GenerationFailed, InvalidResponse, ProviderError
+from providers.errors import (
+    CapabilityNotSupported,
+    ContentRejected,
+    GenerationFailed,
+    InvalidResponse,
+    ProviderError,
+)
 from providers.settings import PikaSettings
 from providers.types import Clip, ProgressCallback
 from providers.vendors.http_adapter import HttpAdapter, Job
@@ -40,6 +46,15 @@ class PikaProvider(HttpAdapter):
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Key {self._key()}"}  # fal's literal scheme is `Key`
 
+    def surface(self, model: str) -> str:
+        """fal serves each Pika model at its own endpoint; only the ones we know are spoken."""
+        try:
+            return _ENDPOINTS[model]
+        except KeyError:
+            raise CapabilityNotSupported(
+                f"pika: no known fal endpoint for {model}", provider_id=PID
+            ) from None
+
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:
         detail = body.get("detail") if isinstance(body, dict) else None
         types = {d.get("type") for d in detail if isinstance(d, dict)} if isinstance(
@@ -56,7 +71,7 @@ class PikaProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        endpoint = _ENDPOINTS.get(job.model.id, f"fal-ai/pika/{job.model.id}/text-to-video")
+        endpoint = self.surface(job.model.id)
         req = job.request
         body: dict[str, Any] = {
             "prompt": req.prompt, "seed": req.seed, "aspect_ratio": req.aspect.value,

@@ -33,6 +33,7 @@ _REJECTED_PREFIXES = ("SAFETY.", "INPUT_PREPROCESSING.SAFETY")
 class RunwayProvider(HttpAdapter):
     provider_id = PID
     settings_type = RunwaySettings
+    api = "v1 API version 2024-11-06"
     default_interval_s = 6.0
 
     def _headers(self) -> dict[str, str]:

@@ -51,6 +51,7 @@ def _error(error: Any, context: str) -> ProviderError | None:
 class SeedanceProvider(HttpAdapter):
     provider_id = PID
     settings_type = SeedanceSettings
+    api = "ModelArk v3 contents/generations"
     default_interval_s = 5.0
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:

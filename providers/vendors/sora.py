@@ -32,6 +32,7 @@ _REJECT_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 class SoraProvider(HttpAdapter):
     provider_id = PID
     settings_type = SoraSettings
+    api = "Videos API v1"
     default_interval_s = 5.0  # the SDK polls every 1 s unless told; the server tells us
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:

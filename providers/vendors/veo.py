@@ -46,6 +46,7 @@ _RPC_NAMES = {7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 13: "INTERNAL", 1
 class VeoProvider(HttpAdapter):
     provider_id = PID
     settings_type = VeoSettings
+    api = "Gemini API v1beta predictLongRunning"
     default_interval_s = 10.0  # Google's samples poll every 10-20 s
 
     def _headers(self) -> dict[str, str]:
