@@ -55,7 +55,8 @@ _TOKEN_PATTERNS = (
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` without our secret values and without anything shaped like a credential."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+    # A value under 4 characters is no credential, and replacing it would shred the message.
+    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     text = _TOKEN_PATTERNS[0].sub(REDACTED, text)
     text = _TOKEN_PATTERNS[1].sub(lambda m: f"{m.group(1)} {REDACTED}", text)
