@@ -130,9 +130,10 @@ async def test_a_raw_error_body_never_becomes_the_message(tiny_mp4: bytes, tmp_p
 @pytest.mark.parametrize(
     ("text", "kept"),
     [("token eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhayJ9.c2ln was refused", "token [redacted] was"),
-     ("header Authorization: Bearer abcdefgh12345678", "Authorization: [redacted]"),
+     ("header Authorization: Bearer abcdefgh12345678", "Authorization: Bearer [redacted]"),
      ("use x-goog-api-key=AIzaSyA-1234567890 please", "x-goog-api-key=[redacted] please"),
-     ("task 0f1e2d3c-0000-4000-8000-000000000001 failed", "0f1e2d3c-0000-4000-8000-000000000001")],
+     ("task 0f1e2d3c-0000-4000-8000-000000000001 failed", "0f1e2d3c-0000-4000-8000-000000000001"),
+     ("invalid key parameter: duration", "invalid key parameter: duration")],
 )  # fmt: skip
 def test_scrub_redacts_credential_shapes_and_keeps_ids(text: str, kept: str) -> None:
     assert kept in scrub(text, ["never-present"])

@@ -42,13 +42,15 @@ name, a size): that counts against the model, never against the vendor's health.
 _DETAIL_CHARS = 200
 REDACTED = "[redacted]"
 # Shapes of credentials a vendor might echo back: JWTs (Kling signs one per request), auth
-# header values, key-ish assignments. Exact secret values are removed as well (`scrub`).
+# header values, key-ish assignments; token-like means with a digit, so "key parameter" stays.
+# Exact secret values are removed as well (`scrub`).
+_TOKEN = r"(?=[\w.~+/=:-]*\d)[\w.~+/=:-]"
 _TOKEN_PATTERNS = (
     re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),
-    re.compile(r"(?i)\b(bearer|basic|key|token)\s+[\w.~+/=:-]{8,}"),
+    re.compile(r"(?i)\b(bearer|basic|key|token)\s+" + _TOKEN + "{8,}"),
     re.compile(
         r"(?i)\b(api[_-]?key|x-goog-api-key|authorization|secret[_-]?key|access[_-]?key)"
-        r"(\W{1,3})[\w.~+/=:-]{6,}"
+        r"(\W{1,3})" + _TOKEN + "{6,}"
     ),
 )
 
