@@ -13,6 +13,7 @@ from providers.errors import (
     AuthError,
     CapabilityNotSupported,
     ContentRejected,
+    GenerationFailed,
     InvalidResponse,
     RateLimited,
     RequestRejected,
@@ -128,3 +129,12 @@ async def test_a_model_the_v1_api_does_not_serve_is_a_request_rejection(
     fake.fail("submit", Reply(200, base_resp(2013, "invalid params: model")))
     with pytest.raises(RequestRejected, match="2013"):
         await adapter(fake).generate(clip_request(), MODEL, tmp_path / "c.mp4")
+
+
+async def test_a_failed_v2_task_keeps_the_vendors_code_and_message(
+    fake: HailuoFake, tmp_path: Path
+) -> None:
+    failed = {"task": {"status": "failed", "error": {"code": "InternalError", "message": "boom"}}}
+    fake.fail("status", Reply(200, failed))
+    with pytest.raises(GenerationFailed, match="failed: InternalError: boom"):
+        await adapter(fake).generate(clip_request(), "MiniMax-H3", tmp_path / "c.mp4")

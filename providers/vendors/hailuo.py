@@ -42,6 +42,7 @@ from providers.settings import HailuoSettings
 from providers.types import Aspect, Clip, ProgressCallback
 from providers.vendors.http_adapter import HttpAdapter, Job, data_url
 from providers.vendors.polling import Engine, PollStatus
+from providers.vendors.status import vendor_detail
 
 PID = "hailuo"
 V1, V2 = "v1", "v2"
@@ -174,18 +175,20 @@ def _v2_body(job: Job) -> dict[str, Any]:
 
 
 def _status_v2(body: Any, task_id: str) -> PollStatus:
-    task = body.get("task") if isinstance(body, dict) else None
-    status = task.get("status") if isinstance(task, dict) else None
+    found = body.get("task") if isinstance(body, dict) else None
+    task: dict[str, Any] = found if isinstance(found, dict) else {}
+    status = task.get("status")
     if status in _WAITING_V2:
         return PollStatus(done=False, progress=_WAITING_V2[status], text=str(status))
     if status == "succeeded":
-        url = (task.get("content") or {}).get("url")  # type: ignore[union-attr]
+        content = task.get("content")
+        url = content.get("url") if isinstance(content, dict) else None
         if not isinstance(url, str) or not url:
             raise InvalidResponse(f"hailuo: task {task_id} has no content.url", provider_id=PID)
         return PollStatus(done=True, progress=0.9, text="succeeded", result=url)
     if status in ("failed", "cancelled"):
-        error = task.get("error") if isinstance(task.get("error"), dict) else {}  # type: ignore[union-attr]
-        why = ": ".join(str(error[k]) for k in ("code", "message") if error.get(k))
+        error = task.get("error")
+        why = vendor_detail({"error": error}) if isinstance(error, dict) else ""
         raise GenerationFailed(f"hailuo: task {task_id} {status}: {why or 'no reason given'}",
                                provider_id=PID)  # fmt: skip
     raise InvalidResponse(f"hailuo: task {task_id} has unknown status {status!r}", provider_id=PID)
