@@ -46,6 +46,7 @@ from providers.errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    RequestRejected,
 )
 from providers.media import probe
 from providers.types import Clip, ContentCredential, ProgressCallback
@@ -238,9 +239,14 @@ class Engine:
         own failure. Cancels the remote task when we give up or are cancelled."""
         try:
             return await self._loop(check, progress)
+        # Not GenerationFailed or ContentRejected: then the job has already ended over there.
         except (
-            asyncio.CancelledError, ProviderUnavailable, InvalidResponse, AuthError,
+            asyncio.CancelledError,
+            ProviderUnavailable,
+            InvalidResponse,
+            AuthError,
             DeadlineExceeded,
+            RequestRejected,
         ):  # fmt: skip
             if cancel is not None:
                 # The deadline may have passed: give the cancel call its own short allowance.
