@@ -81,11 +81,9 @@ class Settings(BaseSettings):
 
     def provider_settings(self) -> dict[str, ProviderSettings]:
         """Vendor id → its settings, for `providers.registry.default_registry`."""
-        return {
-            "kling": self.kling, "veo": self.veo, "runway": self.runway, "luma": self.luma,
-            "pika": self.pika, "hailuo": self.hailuo, "sora": self.sora,
-            "seedance": self.seedance,
-        }  # fmt: skip
+        fields = type(self).model_fields
+        found = {name: getattr(self, name) for name in fields}
+        return {name: value for name, value in found.items() if isinstance(value, ProviderSettings)}
 
     @property
     def clip_cache_dir(self) -> Path:

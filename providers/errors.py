@@ -3,11 +3,15 @@
 ProviderError                      anything a provider did not do
 ├── ConfigurationError             missing or invalid credentials/settings; never called
 ├── CapabilityNotSupported         the model cannot serve this request; raised before any call
+├── RequestRejected                the vendor refused the request as invalid (400/422, an
+│                                  invalid-parameter code): the model's fault, not an outage
 ├── AuthError                      the vendor refused our credentials (401/403)
 ├── RateLimited(retry_after)       429 or a vendor concurrency code; wait, then retry
 ├── ContentRejected(code)          moderation refused the input/output; try another provider,
 │                                  never the same one again
 ├── ProviderUnavailable            timeouts, 5xx, connection errors; retry, then fall back
+├── DeadlineExceeded               the job's whole deadline (submit → poll → download) passed;
+│                                  the remote task was cancelled where the vendor allows
 ├── InvalidResponse                the vendor answered with something we cannot parse
 └── GenerationFailed               the vendor accepted the job and then failed it
 """
@@ -31,6 +35,10 @@ class CapabilityNotSupported(ProviderError):
     pass
 
 
+class RequestRejected(ProviderError):
+    pass
+
+
 class AuthError(ProviderError):
     pass
 
@@ -50,6 +58,10 @@ class ContentRejected(ProviderError):
 
 
 class ProviderUnavailable(ProviderError):
+    pass
+
+
+class DeadlineExceeded(ProviderError):
     pass
 
 

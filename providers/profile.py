@@ -9,27 +9,35 @@ Contracts
   first-class value: a fact the sources do not establish is recorded as unknown, never guessed.
 - Fitness scores are reelroute's editorial judgement and say so in their `source`.
 - `load_catalog` raises `CatalogError` whose every issue names the file, line and field.
-- The document helpers at the end (`parse_document`, `SourceMap`, `validation_issues`) are shared
-  with `routing.policy` so both files report errors the same way.
+- Files are read and parsed by `providers.documents` (shared with `routing.policy`), which caps
+  their size, requires UTF-8 and refuses YAML anchors/aliases and deep nesting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from providers.documents import (
+    DocPath,
+    DocumentError,
+    SourceMap,
+    canonical_json,
+    decode_document,
+    deep_merge,
+    parse_document,
+    read_document,
+    validation_issues,
+)
 from providers.types import Aspect, SceneKind
 
 UNKNOWN: Literal["unknown"] = "unknown"
@@ -341,14 +349,6 @@ class Catalog:
         return "sha256:" + hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
 
-class DocumentError(ValueError):
-    """A YAML/JSON document failed to load. Each issue reads `file:line: field: problem`."""
-
-    def __init__(self, issues: Sequence[str]) -> None:
-        self.issues = tuple(issues)
-        super().__init__("\n".join(self.issues))
-
-
 class CatalogError(DocumentError):
     """The built-in catalog or a user's override file is invalid."""
 
@@ -363,7 +363,8 @@ def load_catalog(extra: Path | None = None) -> Catalog:
     other value replaces the built-in one (lists included), and `null` deletes a key (e.g. a
     model). New providers and models may be added. Raises `CatalogError`.
     """
-    text = resources.files("providers").joinpath("catalog.yaml").read_text(encoding="utf-8")
+    raw = resources.files("providers").joinpath("catalog.yaml").read_bytes()
+    text = decode_document(raw, BUILTIN_NAME, CatalogError)
     data, smap = parse_document(text, BUILTIN_NAME, CatalogError)
     origins = [BUILTIN_NAME]
     if extra is not None:
@@ -383,10 +384,7 @@ def load_catalog(extra: Path | None = None) -> Catalog:
 
 
 def _read_override(path: Path) -> tuple[dict[str, Any], SourceMap]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError([f"{path}: cannot read: {exc.strerror}"]) from exc
+    text = read_document(path, CatalogError)
     data, smap = parse_document(text, str(path), CatalogError)
     if not isinstance(data, dict):
         raise CatalogError([f"{path}:1: expected a mapping with a 'providers' key"])
@@ -408,136 +406,3 @@ def _dict_items(data: Any, key: str) -> list[tuple[str, dict[str, Any]]]:
     if not isinstance(inner, dict):
         return []
     return [(str(k), v) for k, v in inner.items() if isinstance(v, dict)]
-
-
-def deep_merge(base: Any, override: Any) -> Any:
-    """`override` on top of `base`: mappings merge recursively, None deletes, else replace."""
-    if not (isinstance(base, dict) and isinstance(override, dict)):
-        return override
-    merged = dict(base)
-    for key, value in override.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = deep_merge(base.get(key), value)
-    return merged
-
-
-def canonical_json(data: Any) -> str:
-    """The one canonical JSON form used for hashing: sorted keys, no spaces, UTF-8."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-# --- documents with line numbers (shared with routing.policy) --------------------------------
-
-DocPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class SourceMap:
-    """Where each value of a parsed document sits: path -> (file name, 1-based line)."""
-
-    lines: Mapping[DocPath, tuple[str, int]]
-    name: str
-
-    def overlay(self, other: SourceMap) -> SourceMap:
-        """Locations of `other` win: used after merging `other`'s document on top of ours."""
-        return SourceMap(lines={**self.lines, **other.lines}, name=other.name)
-
-    def locate(self, loc: Sequence[str | int]) -> tuple[DocPath, str]:
-        """The deepest known path along `loc` and its `file:line` prefix.
-
-        Items of `loc` that are not document keys (pydantic's union-member tags) are skipped.
-        """
-        path: DocPath = ()
-        where = self.lines.get((), (self.name, 1))
-        for item in loc:
-            for candidate in (item, str(item)):
-                if (*path, candidate) in self.lines:
-                    path = (*path, candidate)
-                    where = self.lines[path]
-                    break
-        return path, f"{where[0]}:{where[1]}"
-
-    def issue(self, path: Sequence[str | int], message: str) -> str:
-        """`file:line: field: message` for a problem found at `path`."""
-        _, where = self.locate(path)
-        return f"{where}: {format_path(path)}: {message}"
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    """`a.b[0].c` style, as users write it."""
-    out = ""
-    for item in path:
-        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else str(item))
-    return out or "(document)"
-
-
-def parse_document(
-    text: str, name: str, error: type[DocumentError] = DocumentError
-) -> tuple[Any, SourceMap]:
-    """Parse YAML (JSON is accepted as YAML) into plain data plus a `SourceMap`.
-
-    Duplicate keys are an error (YAML would silently keep the last one, hiding a contradiction).
-    """
-    if text.lstrip().startswith(("{", "[")):
-        # JSON allows tab indentation, YAML does not; in valid JSON a raw tab is only whitespace.
-        text = text.replace("\t", " ")
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise error([f"{name}:{line}: invalid YAML/JSON: {exc.problem}"]) from exc
-    finally:
-        loader.dispose()
-    if node is None:
-        raise error([f"{name}:1: the document is empty"])
-    lines: dict[DocPath, tuple[str, int]] = {}
-    _walk(node, (), name, lines, error)
-    return data, SourceMap(lines=lines, name=name)
-
-
-def _walk(
-    node: yaml.Node,
-    path: DocPath,
-    name: str,
-    out: dict[DocPath, tuple[str, int]],
-    error: type[DocumentError],
-) -> None:
-    # A mapping entry is located at its key's line (set first, so the value does not move it).
-    out.setdefault(path, (name, node.start_mark.line + 1))
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                line = key_node.start_mark.line + 1
-                raise error([f"{name}:{line}: {format_path((*path, key))}: duplicate key"])
-            seen.add(key)
-            out[(*path, key)] = (name, key_node.start_mark.line + 1)
-            _walk(value_node, (*path, key), name, out, error)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), name, out, error)
-
-
-def validation_issues(exc: ValidationError, smap: SourceMap) -> list[str]:
-    """pydantic errors as `file:line: field: message`, one per field (union messages joined)."""
-    grouped: dict[tuple[DocPath, str], list[str]] = {}
-    for err in exc.errors(include_url=False):
-        path, where = smap.locate(err["loc"])
-        if err["type"] == "missing" and err["loc"]:
-            path = (*path, err["loc"][-1])  # the missing field is not in the document
-        message = _friendly(err["type"], err["msg"])
-        bucket = grouped.setdefault((path, where), [])
-        if message not in bucket:
-            bucket.append(message)
-    return [f"{where}: {format_path(p)}: {' or '.join(m)}" for (p, where), m in grouped.items()]
-
-
-def _friendly(kind: str, msg: str) -> str:
-    if kind == "extra_forbidden":
-        return "unknown field"
-    return re.sub(r"^Value error, ", "", msg)

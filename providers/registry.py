@@ -6,87 +6,28 @@ Tests register their fakes through the same `Registry`, so nothing is special-ca
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 
 from providers.base import VideoProvider
-from providers.settings import SETTINGS_TYPES, ProviderSettings
+from providers.settings import ProviderSettings
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "reelroute.providers"
 
-ProviderFactory = Callable[[ProviderSettings], VideoProvider]
 
-
-def _local(settings: ProviderSettings) -> VideoProvider:
+def builtin_providers(
+    settings_for: Callable[[str, type[ProviderSettings]], ProviderSettings],
+) -> Iterator[VideoProvider]:
+    """The offline renderer, then every vendor adapter built from `settings_for(id, type)`.
+    Imported here, not at module level, so importing the registry starts nothing."""
     from providers.local import LocalProvider
+    from providers.vendors.builtin import ADAPTERS
 
-    return LocalProvider()
-
-
-def _runway(settings: ProviderSettings) -> VideoProvider:
-    from providers.runway import RunwayProvider
-
-    return RunwayProvider(settings)
-
-
-def _kling(settings: ProviderSettings) -> VideoProvider:
-    from providers.kling import KlingProvider
-
-    return KlingProvider(settings)
-
-
-def _veo(settings: ProviderSettings) -> VideoProvider:
-    from providers.veo import VeoProvider
-
-    return VeoProvider(settings)
-
-
-def _luma(settings: ProviderSettings) -> VideoProvider:
-    from providers.luma import LumaProvider
-
-    return LumaProvider(settings)
-
-
-def _hailuo(settings: ProviderSettings) -> VideoProvider:
-    from providers.hailuo import HailuoProvider
-
-    return HailuoProvider(settings)
-
-
-def _pika(settings: ProviderSettings) -> VideoProvider:
-    from providers.pika import PikaProvider
-
-    return PikaProvider(settings)
-
-
-def _seedance(settings: ProviderSettings) -> VideoProvider:
-    from providers.seedance import SeedanceProvider
-
-    return SeedanceProvider(settings)
-
-
-def _sora(settings: ProviderSettings) -> VideoProvider:
-    from providers.sora import SoraProvider
-
-    return SoraProvider(settings)
-
-
-BUILTIN: tuple[tuple[str, ProviderFactory], ...] = (
-    ("local", _local),
-    ("runway", _runway),
-    ("kling", _kling),
-    ("veo", _veo),
-    ("luma", _luma),
-    ("hailuo", _hailuo),
-    ("pika", _pika),
-    ("seedance", _seedance),
-    ("sora", _sora),
-)
-"""Built-in adapters by id, constructed lazily so importing the registry starts nothing.
-Only finished adapters are listed; a vendor without credentials is registered but reports
-`is_configured() == False`, so it is never called."""
+    yield LocalProvider()
+    for adapter in ADAPTERS:
+        yield adapter(settings_for(adapter.provider_id, adapter.settings_type))
 
 
 class Registry:
@@ -118,10 +59,10 @@ def default_registry(
     the offline renderer is usable) plus any installed `reelroute.providers` entry points."""
     given = settings or {}
 
-    def settings_for(pid: str) -> ProviderSettings:
-        return given.get(pid) or SETTINGS_TYPES.get(pid, ProviderSettings)()
+    def settings_for(pid: str, kind: type[ProviderSettings]) -> ProviderSettings:
+        return given.get(pid) or kind()
 
-    registry = Registry(factory(settings_for(pid)) for pid, factory in BUILTIN)
+    registry = Registry(builtin_providers(settings_for))
     if plugins:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             try:

@@ -20,12 +20,16 @@ class ProviderSettings(BaseModel):
     base_url: str = ""
     concurrency: int = Field(default=2, ge=1, le=64, description="Jobs in flight at once.")
     timeout_s: float = Field(default=60.0, gt=0, description="Per HTTP request.")
-    deadline_s: float = Field(default=900.0, gt=0, description="Whole job: submit to download.")
+    deadline_s: float = Field(
+        default=900.0, gt=0, description="Whole job, submit to downloaded, in real time."
+    )
     max_download_bytes: int = Field(
         default=512 * 1024 * 1024, gt=0, description="A result larger than this is refused."
     )
     poll_interval_s: float | None = Field(
-        default=None, gt=0, description="Seconds between polls; default: the vendor's advice."
+        default=None,
+        gt=0,
+        description="Seconds between polls (never below 1 s); default: the vendor's advice.",
     )
 
     def has_credentials(self) -> bool:
@@ -70,16 +74,3 @@ class SeedanceSettings(ProviderSettings):
 
 class SoraSettings(ProviderSettings):
     base_url: str = "https://api.openai.com/v1"
-
-
-SETTINGS_TYPES: dict[str, type[ProviderSettings]] = {
-    "kling": KlingSettings,
-    "veo": VeoSettings,
-    "runway": RunwaySettings,
-    "luma": LumaSettings,
-    "pika": PikaSettings,
-    "hailuo": HailuoSettings,
-    "sora": SoraSettings,
-    "seedance": SeedanceSettings,
-}
-"""Vendor id → its settings model (defaults included)."""

@@ -35,18 +35,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from providers.documents import (
+    DocPath,
+    DocumentError,
+    SourceMap,
+    canonical_json,
+    decode_document,
+    parse_document,
+    read_document,
+    validation_issues,
+)
 from providers.profile import (
     AllegationStatus,
     Catalog,
     CredentialKind,
-    DocPath,
-    DocumentError,
     LifecycleStatus,
-    SourceMap,
-    canonical_json,
     load_catalog,
-    parse_document,
-    validation_issues,
 )
 from providers.types import SceneKind
 
@@ -340,10 +344,7 @@ def merge_policy_data(base: Any, child: Any, key: str = "") -> Any:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError([f"{path}: cannot read: {exc.strerror}"]) from exc
+    return read_document(path, PolicyError)
 
 
 def _resolve(
@@ -385,7 +386,8 @@ def _find_base(parent: str, base_dir: Path | None) -> tuple[str, str, Path | Non
     builtin = resources.files("routing").joinpath("bases", f"{parent}.yaml")
     if builtin.is_file():
         # A built-in base can only extend other built-ins.
-        return builtin.read_text(encoding="utf-8"), f"routing/bases/{parent}.yaml", None
+        name = f"routing/bases/{parent}.yaml"
+        return decode_document(builtin.read_bytes(), name, PolicyError), name, None
     return None
 
 

@@ -13,13 +13,15 @@ from providers.errors import (
     AuthError,
     CapabilityNotSupported,
     ContentRejected,
+    GenerationFailed,
     InvalidResponse,
     RateLimited,
+    RequestRejected,
 )
-from providers.hailuo import HailuoProvider
 from providers.media import run_ffmpeg
 from providers.settings import HailuoSettings
 from providers.types import Aspect
+from providers.vendors.hailuo import HailuoProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.hailuo import HailuoFake, base_resp
 from tests.fakes_http.harness import clip_request, instant, leftovers
@@ -104,3 +106,35 @@ async def test_check(fake: HailuoFake) -> None:
     assert "ok" in await adapter(fake).check()
     with pytest.raises(AuthError):
         await adapter(fake, key="nope").check()
+
+
+async def test_hailuo_03_goes_to_the_v2_api(
+    fake: HailuoFake, tiny_mp4: bytes, tmp_path: Path
+) -> None:
+    request = clip_request(Aspect.SQUARE, duration=7.2)
+    clip = await adapter(fake).generate(request, "MiniMax-H3", tmp_path / "c.mp4")
+    assert clip.sha256 == hashlib.sha256(tiny_mp4).hexdigest() and clip.model_id == "MiniMax-H3"
+    submit = fake.requests[0]
+    assert submit.path == "/v2/video_generation"
+    assert submit.json() == {
+        "model": "MiniMax-H3", "content": [{"type": "text", "text": request.prompt}],
+        "resolution": "768P", "duration": 8, "ratio": "1:1",
+    }  # fmt: skip
+    assert all(not r.path.startswith("/v1/") for r in fake.requests)
+
+
+async def test_a_model_the_v1_api_does_not_serve_is_a_request_rejection(
+    fake: HailuoFake, tmp_path: Path
+) -> None:
+    fake.fail("submit", Reply(200, base_resp(2013, "invalid params: model")))
+    with pytest.raises(RequestRejected, match="2013"):
+        await adapter(fake).generate(clip_request(), MODEL, tmp_path / "c.mp4")
+
+
+async def test_a_failed_v2_task_keeps_the_vendors_code_and_message(
+    fake: HailuoFake, tmp_path: Path
+) -> None:
+    failed = {"task": {"status": "failed", "error": {"code": "InternalError", "message": "boom"}}}
+    fake.fail("status", Reply(200, failed))
+    with pytest.raises(GenerationFailed, match="failed: InternalError: boom"):
+        await adapter(fake).generate(clip_request(), "MiniMax-H3", tmp_path / "c.mp4")

@@ -18,9 +18,9 @@ from providers.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from providers.kling import KlingProvider, jwt_hs256
 from providers.settings import KlingSettings
 from providers.types import Aspect
+from providers.vendors.kling import KlingProvider, jwt_hs256
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant, leftovers, png
 from tests.fakes_http.kling import KlingFake, envelope

@@ -9,10 +9,16 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from providers.errors import AuthError, GenerationFailed, InvalidResponse, ProviderUnavailable
-from providers.luma import LumaProvider
+from providers.errors import (
+    AuthError,
+    DeadlineExceeded,
+    GenerationFailed,
+    InvalidResponse,
+    ProviderUnavailable,
+)
 from providers.settings import LumaSettings
 from providers.types import Aspect
+from providers.vendors.luma import LumaProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant, leftovers, png
 from tests.fakes_http.luma import LumaFake
@@ -58,7 +64,7 @@ async def test_failed_generation(fake: LumaFake, tmp_path: Path) -> None:
 
 async def test_deadline_cancels(fake: LumaFake, tmp_path: Path) -> None:
     fake.fail("status", *[Reply(200, {"id": "x", "state": "dreaming"})] * 50)
-    with pytest.raises(ProviderUnavailable, match="not finished"):
+    with pytest.raises(DeadlineExceeded, match="not finished"):
         await adapter(fake, deadline_s=20).generate(clip_request(), "ray-2", tmp_path / "c.mp4")
     assert fake.cancelled == list(fake.tasks)
 

@@ -12,14 +12,15 @@ from pydantic import SecretStr
 from providers.errors import (
     AuthError,
     ContentRejected,
+    DeadlineExceeded,
     GenerationFailed,
-    InvalidResponse,
     ProviderUnavailable,
     RateLimited,
+    RequestRejected,
 )
-from providers.pika import PikaProvider
 from providers.settings import PikaSettings
 from providers.types import Aspect
+from providers.vendors.pika import PikaProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant
 from tests.fakes_http.pika import PikaFake, detail
@@ -69,7 +70,7 @@ async def test_completed_with_error(fake: PikaFake, tmp_path: Path) -> None:
     [(Reply(422, detail("prompt", "flagged", "content_policy_violation")), ContentRejected),
      (Reply(429, {"detail": "slow down"}, {"retry-after-ms": "1500"}), RateLimited),
      (Reply(502, b"bad gateway"), ProviderUnavailable),
-     (Reply(422, detail("duration", "bad", "enum")), InvalidResponse)],
+     (Reply(422, detail("duration", "bad", "enum")), RequestRejected)],
 )  # fmt: skip
 async def test_submit_errors(
     fake: PikaFake, tmp_path: Path, reply: Reply, error: type[Exception]
@@ -83,7 +84,7 @@ async def test_submit_errors(
 
 async def test_deadline_cancels_via_cancel_url(fake: PikaFake, tmp_path: Path) -> None:
     fake.fail("status", *[Reply(200, {"status": "IN_QUEUE", "queue_position": 3})] * 40)
-    with pytest.raises(ProviderUnavailable):
+    with pytest.raises(DeadlineExceeded):
         await adapter(fake, deadline_s=10).generate(clip_request(), "pika-v2.2", tmp_path / "c")
     assert fake.cancelled == list(fake.tasks)
 

@@ -15,13 +15,15 @@ from providers.errors import (
     CapabilityNotSupported,
     ConfigurationError,
     ContentRejected,
+    DeadlineExceeded,
     InvalidResponse,
     ProviderUnavailable,
     RateLimited,
+    RequestRejected,
 )
-from providers.runway import RunwayProvider
 from providers.settings import RunwaySettings
 from providers.types import Aspect
+from providers.vendors.runway import RunwayProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant, leftovers, png
 from tests.fakes_http.runway import RunwayFake
@@ -170,7 +172,7 @@ async def test_malformed_json_is_invalid_and_cancels(fake: RunwayFake, tmp_path:
 
 async def test_deadline_cancels_the_remote_task(fake: RunwayFake, tmp_path: Path) -> None:
     fake.failure = {"status": "RUNNING", "progress": 0.6}  # never finishes
-    with pytest.raises(ProviderUnavailable, match="not finished within 30 s"):
+    with pytest.raises(DeadlineExceeded, match="not finished within 30 s"):
         await adapter(fake, FakeTime(), deadline_s=30).generate(
             clip_request(), "gen4.5", tmp_path / "c.mp4"
         )
@@ -225,9 +227,9 @@ async def test_check_reads_the_organization(fake: RunwayFake) -> None:
 
 async def test_an_echoed_key_is_scrubbed_from_the_message(fake: RunwayFake, tmp_path: Path) -> None:
     fake.fail("submit", Reply(400, {"error": f"key {KEY} may not use gen4.5"}))
-    with pytest.raises(InvalidResponse) as info:
+    with pytest.raises(RequestRejected) as info:
         await adapter(fake, FakeTime()).generate(clip_request(), "gen4.5", tmp_path / "c.mp4")
-    assert KEY not in str(info.value) and "key *** may not" in str(info.value)
+    assert KEY not in str(info.value) and "key [redacted] may not" in str(info.value)
 
 
 async def test_oversized_download_is_refused(fake: RunwayFake, tmp_path: Path) -> None:

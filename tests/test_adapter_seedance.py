@@ -14,9 +14,9 @@ from providers.errors import (
     ContentRejected,
     RateLimited,
 )
-from providers.seedance import SeedanceProvider
 from providers.settings import SeedanceSettings
 from providers.types import Aspect
+from providers.vendors.seedance import SeedanceProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant, png
 from tests.fakes_http.seedance import SeedanceFake, ark_error

@@ -11,8 +11,8 @@ from pydantic import SecretStr
 
 from providers.errors import AuthError, ContentRejected, GenerationFailed
 from providers.settings import SoraSettings
-from providers.sora import SoraProvider
 from providers.types import Aspect
+from providers.vendors.sora import SoraProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant, png
 from tests.fakes_http.server import serve

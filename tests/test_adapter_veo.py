@@ -19,7 +19,7 @@ from providers.errors import (
 )
 from providers.settings import VeoSettings
 from providers.types import Aspect, ContentCredential
-from providers.veo import VeoProvider
+from providers.vendors.veo import VeoProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant, leftovers, png
 from tests.fakes_http.server import Reply, VendorFake, serve

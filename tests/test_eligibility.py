@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from providers.profile import ProviderProfile, deep_merge
+from providers.documents import deep_merge
+from providers.profile import ProviderProfile
 from providers.types import Aspect, SceneKind
 from routing.eligibility import (
     REASON_CODES,

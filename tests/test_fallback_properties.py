@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from app.pipeline.cache import ClipCache
 from app.pipeline.clips import Candidate, ClipOutcome, SceneFailed, Timing, generate_clip
 from app.pipeline.health import CircuitBoard
-from providers.profile import ProviderProfile, deep_merge
+from providers.documents import deep_merge
+from providers.profile import ProviderProfile
 from providers.registry import Registry
 from providers.types import Aspect, ClipRequest, SceneKind
 from routing.eligibility import exclusion_reasons

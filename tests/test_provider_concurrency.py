@@ -102,7 +102,7 @@ def test_declared_limit_is_read_and_undeclared_gets_the_default() -> None:
 
 
 def test_http_adapters_declare_their_settings_concurrency() -> None:
-    from providers.luma import LumaProvider
+    from providers.vendors.luma import LumaProvider
 
     adapter = LumaProvider(ProviderSettings(concurrency=5))
     assert isinstance(adapter, ConcurrencyLimited) and in_flight_limit(adapter, 2) == 5

@@ -41,3 +41,17 @@ def test_no_credentials_means_not_configured() -> None:
     assert registry.configured() == {"local"}
     given = {"runway": RunwaySettings(api_key="k")}  # type: ignore[arg-type]
     assert default_registry(given, plugins=False).configured() == {"local", "runway"}
+
+
+def test_each_adapter_is_registered_once_under_its_own_id_with_its_settings() -> None:
+    from providers.profile import load_catalog
+    from providers.vendors.builtin import ADAPTERS
+
+    ids = [a.provider_id for a in ADAPTERS]
+    assert len(set(ids)) == len(ids) and set(ids) <= set(load_catalog().ids)
+    configured = Settings().provider_settings()
+    assert sorted(configured) == sorted(ids)
+    for adapter in ADAPTERS:
+        assert type(configured[adapter.provider_id]) is adapter.settings_type
+        built = default_registry(plugins=False).get(adapter.provider_id)
+        assert isinstance(built, adapter)

@@ -15,12 +15,12 @@ from app.context import load_effective_catalog
 from app.ingest import ingest_text
 from app.pipeline.run import RenderContext, RenderOptions, render_script
 from app.render.quality import Quality
-from providers.kling import KlingProvider
 from providers.local import LocalProvider
 from providers.registry import Registry
-from providers.runway import RunwayProvider
 from providers.settings import KlingSettings, RunwaySettings
 from providers.types import Aspect
+from providers.vendors.kling import KlingProvider
+from providers.vendors.runway import RunwayProvider
 from providers.voice import get_voice
 from routing.policy import parse_policy
 from tests.fakes import FakeTime

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from providers.profile import deep_merge, load_catalog
+from providers.documents import deep_merge
+from providers.profile import load_catalog
 from providers.types import Aspect, SceneKind
 from routing.eligibility import exclusion_reasons
 from routing.health import HealthSnapshot, ProviderHealth

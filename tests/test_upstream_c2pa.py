@@ -14,7 +14,7 @@ from providers.media import run_ffmpeg
 from providers.settings import VeoSettings
 from providers.types import ContentCredential
 from providers.upstream_c2pa import embedded_c2pa, with_embedded_c2pa
-from providers.veo import VeoProvider
+from providers.vendors.veo import VeoProvider
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import clip_request, instant
 from tests.fakes_http.server import serve

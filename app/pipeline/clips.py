@@ -10,10 +10,13 @@ policy's exclusions hold on retries and fallbacks too. How a failure moves the s
                                            while the scene's `rate_limit_wait_budget_s` lasts,
                                            then the next candidate
     anything else (auth, configuration,    the next candidate
-    capability, no adapter)
+    capability, request rejected,
+    deadline, no adapter)
 
 Every provider failure feeds its circuit breaker (`app.pipeline.health`); a provider whose
-circuit is open is skipped (recorded as `skipped`) in every chain until it cools down. Every
+circuit is open is skipped (recorded as `skipped`) in every chain until it cools down. A
+request the vendor rejects as invalid feeds that model's own breaker instead, so only that
+model is skipped. Every
 attempt is recorded; the wall clock, the monotonic clock and sleeping are injected (`Timing`),
 so tests never wait.
 """
@@ -157,9 +160,14 @@ def _gate(gates: dict[str, asyncio.Semaphore], registry: Registry, pid: str) -> 
     return gate
 
 
+def _benched(board: CircuitBoard, cand: Candidate) -> bool:
+    return board.is_open(cand.provider) or board.model_open(cand.provider, cand.model)
+
+
 def _skip(cand: Candidate, board: CircuitBoard, timing: Timing) -> AttemptRecord:
     now = _iso(timing.clock())
-    why = f"circuit open after {board.allowed_fails} consecutive failures"
+    whose = "circuit" if board.is_open(cand.provider) else "model's circuit"
+    why = f"{whose} open after {board.allowed_fails} consecutive failures"
     return AttemptRecord(
         cand.provider, cand.model, SKIPPED, now, now, 0.0, None, "CircuitOpen", why
     )
@@ -182,14 +190,14 @@ async def _try_candidate(
             clip, rec, exc, cached = await _attempt(registry, cache, run.request, cand, timing)
         run.attempts.append(rec)
         if clip is not None:
-            board.record_success(cand.provider)
+            board.record_success(cand.provider, cand.model)
             return clip, cached
         assert exc is not None
         if isinstance(exc, ContentRejected):
             run.rejected.add(cand.provider)
-        board.record_failure(cand.provider, exc)
+        board.record_failure(cand.provider, exc, cand.model)
         pause = _pause_after(exc, tries, run)
-        if pause is None or board.is_open(cand.provider):
+        if pause is None or _benched(board, cand):
             return None
         if isinstance(exc, RateLimited):
             run.waited_s += pause
@@ -218,7 +226,7 @@ async def generate_clip(
         if cand.provider in run.rejected:
             continue  # this provider refused the content: never ask it again, any model
         key = request_key(request, cand.provider, cand.model)
-        if board.is_open(cand.provider) and cache.load(key) is None:
+        if _benched(board, cand) and cache.load(key) is None:
             run.attempts.append(_skip(cand, board, timing))
             continue  # a clip it already made is still used: reusing it calls nobody
         gate = _gate(gates, registry, cand.provider)

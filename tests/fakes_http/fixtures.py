@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from providers.media import run_ffmpeg
+from tests.fakes_http.matrix import VENDORS, Vendor
+from tests.fakes_http.server import VendorFake, serve
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +21,12 @@ def tiny_mp4(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     args += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out)]
     asyncio.run(run_ffmpeg(args))
     return Path(out).read_bytes()
+
+
+@pytest.fixture(params=sorted(VENDORS))
+def vendor(request: pytest.FixtureRequest, tiny_mp4: bytes) -> Iterator[tuple[Vendor, VendorFake]]:
+    spec = VENDORS[request.param]
+    fake = spec.fake(tiny_mp4)
+    with serve(fake) as url:
+        fake.base_url = url
+        yield spec, fake

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from providers.polling import Timing
 from providers.types import Aspect, ClipRequest, SceneKind
+from providers.vendors.polling import Timing
 from tests.fakes import FakeTime
 
 

@@ -38,6 +38,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     hang_s: float = 0.0  # sleep before answering (a server that hangs past our timeout)
     truncate_to: int | None = None  # send only this many body bytes, announcing all of them
+    drip_s: float = 0.0  # send the body one byte at a time, this many seconds apart
 
 
 class Handler(Protocol):
@@ -80,8 +81,17 @@ def _make_handler(app: Handler) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 payload = payload[: reply.truncate_to]
             self.end_headers()
+            if reply.drip_s:
+                self._drip(payload, reply.drip_s)
+                return
             self.wfile.write(payload)
             self.wfile.flush()
+
+        def _drip(self, payload: bytes, every_s: float) -> None:
+            for i in range(len(payload)):
+                self.wfile.write(payload[i : i + 1])
+                self.wfile.flush()
+                time.sleep(every_s)
 
         do_GET = do_POST = do_DELETE = do_PUT = _serve
 

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from providers.errors import ContentRejected, GenerationFailed, InvalidResponse
-from providers.http_adapter import HttpAdapter, Job, data_url, pick
-from providers.polling import Engine, PollStatus
+from providers.settings import RunwaySettings
 from providers.types import Aspect, Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, data_url, pick
+from providers.vendors.polling import Engine, PollStatus
 
+PID = "runway"
 API_VERSION = "2024-11-06"
 
 # Text-to-video takes only the two wide/tall ratios; image-to-video adds the square one.
@@ -29,7 +31,9 @@ _REJECTED_PREFIXES = ("SAFETY.", "INPUT_PREPROCESSING.SAFETY")
 
 
 class RunwayProvider(HttpAdapter):
-    provider_id = "runway"
+    provider_id = PID
+    settings_type = RunwaySettings
+    api = "v1 API version 2024-11-06"
     default_interval_s = 6.0
 
     def _headers(self) -> dict[str, str]:
@@ -38,7 +42,6 @@ class RunwayProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         path, body = self._body(job)
         reply = await engine.call("POST", path, "submit", json_body=body)
         task_id = _field(reply.body, "id", engine.provider_id)
@@ -50,7 +53,7 @@ class RunwayProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"v1/tasks/{task_id}", "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        done = await engine.poll(check, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     def _body(self, job: Job) -> tuple[str, dict[str, Any]]:
@@ -92,7 +95,7 @@ def _status(body: Any, task_id: str) -> PollStatus:
         output = body.get("output")
         if not isinstance(output, list) or not output or not isinstance(output[0], str):
             raise InvalidResponse(
-                f"runway: task {task_id} succeeded without an output URL", provider_id="runway"
+                f"runway: task {task_id} succeeded without an output URL", provider_id=PID
             )
         return PollStatus(done=True, progress=0.9, text="succeeded", result=output[0])
     if status == "FAILED":
@@ -101,14 +104,12 @@ def _status(body: Any, task_id: str) -> PollStatus:
         if code.startswith(_REJECTED_PREFIXES):
             raise ContentRejected(
                 f"runway: task {task_id} refused by moderation ({code}): {why}",
-                provider_id="runway",
+                provider_id=PID,
                 code=code,
             )
         raise GenerationFailed(
-            f"runway: task {task_id} failed ({code or 'no code'}): {why}", provider_id="runway"
+            f"runway: task {task_id} failed ({code or 'no code'}): {why}", provider_id=PID
         )
     if status == "CANCELLED":
-        raise GenerationFailed(f"runway: task {task_id} was cancelled", provider_id="runway")
-    raise InvalidResponse(
-        f"runway: task {task_id} has unknown status {status!r}", provider_id="runway"
-    )
+        raise GenerationFailed(f"runway: task {task_id} was cancelled", provider_id=PID)
+    raise InvalidResponse(f"runway: task {task_id} has unknown status {status!r}", provider_id=PID)

@@ -30,9 +30,10 @@ from providers.errors import (
     ProviderError,
     RateLimited,
 )
-from providers.http_adapter import HttpAdapter, Job, image_b64
-from providers.polling import Engine, PollStatus
+from providers.settings import KlingSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, image_b64
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "kling"
 TOKEN_TTL_S = 1800
@@ -74,7 +75,9 @@ class _JwtAuth(httpx.Auth):
 
 
 class KlingProvider(HttpAdapter):
-    provider_id = "kling"
+    provider_id = PID
+    settings_type = KlingSettings
+    api = "v1 videos (text2video, image2video)"
     default_interval_s = 10.0
 
     def is_configured(self) -> bool:
@@ -93,18 +96,17 @@ class KlingProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         family = "image2video" if job.image_to_video else "text2video"
         submitted = await self._call(engine, "POST", f"v1/videos/{family}", "submit", _body(job))
         task_id = str(_data(submitted).get("task_id") or "")
         if not task_id:
-            raise InvalidResponse("kling: submit answer lacks data.task_id", provider_id="kling")
+            raise InvalidResponse("kling: submit answer lacks data.task_id", provider_id=PID)
 
         async def check() -> PollStatus:
             got = await self._call(engine, "GET", f"v1/videos/{family}/{task_id}", "status")
             return _status(_data(got), task_id)
 
-        done = await engine.poll(check, progress=progress, started=started)
+        done = await engine.poll(check, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     async def _call(
@@ -120,11 +122,11 @@ class KlingProvider(HttpAdapter):
         text = f"kling: {what} refused (HTTP {status}, code {code}): {body.get('message', '')}"
         cls = _CODES.get(code)
         if cls is RateLimited:
-            return RateLimited(text, provider_id="kling")
+            return RateLimited(text, provider_id=PID)
         if cls is ContentRejected:
-            return ContentRejected(text, provider_id="kling", code=str(code))
+            return ContentRejected(text, provider_id=PID, code=str(code))
         if cls is not None:
-            return cls(text, provider_id="kling")
+            return cls(text, provider_id=PID)
         return None  # the HTTP status table decides (5000s are 5xx, 1200s are 400)
 
     async def _check(self, engine: Engine) -> str:
@@ -152,7 +154,7 @@ def _body(job: Job) -> dict[str, Any]:
 def _data(envelope: Any) -> dict[str, Any]:
     data = envelope.get("data") if isinstance(envelope, dict) else None
     if not isinstance(data, dict):
-        raise InvalidResponse("kling: answer lacks a data object", provider_id="kling")
+        raise InvalidResponse("kling: answer lacks a data object", provider_id=PID)
     return data
 
 
@@ -166,10 +168,10 @@ def _status(data: dict[str, Any], task_id: str) -> PollStatus:
         url = videos[0].get("url") if videos and isinstance(videos[0], dict) else None
         if not isinstance(url, str) or not url:
             raise InvalidResponse(f"kling: task {task_id} succeeded without a video URL",
-                                  provider_id="kling")  # fmt: skip
+                                  provider_id=PID)  # fmt: skip
         return PollStatus(done=True, progress=0.9, text="succeeded", result=url)
     if status == "failed":
         why = str(data.get("task_status_msg") or "no reason given")
-        raise GenerationFailed(f"kling: task {task_id} failed: {why}", provider_id="kling")
+        raise GenerationFailed(f"kling: task {task_id} failed: {why}", provider_id=PID)
     raise InvalidResponse(f"kling: task {task_id} has unknown status {status!r}",
-                          provider_id="kling")  # fmt: skip
+                          provider_id=PID)  # fmt: skip

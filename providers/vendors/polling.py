@@ -3,15 +3,22 @@
 An adapter supplies the vendor-specific parts (how to submit, how to read a status, where the
 result is, how to cancel); this module owns everything that must behave the same everywhere:
 
-- HTTP failures become `providers.errors` by one table (`_STATUS_ERRORS`), always chained with
-  `raise ... from exc`, and messages never carry a credential (we never echo request headers).
+- one deadline per job: `PollConfig.deadline_s` bounds submit, every poll, the waits between
+  them and the download together, in real time (a result that drips in one byte every few
+  seconds is cut off at the deadline too) and raises `DeadlineExceeded`;
+- HTTP failures become `providers.errors` through one table (`status.STATUS_ERRORS`), always
+  chained with `raise ... from exc`; messages keep only the vendor's code and message fields;
+- JSON replies are read with a size cap (`MAX_JSON_BYTES`) and parsed defensively;
 - polling waits a jittered per-provider interval, or what the server asks for (`retry-after-ms`,
-  `Retry-After` in seconds or as an HTTP date, `openai-poll-after-ms`), up to a deadline;
+  `Retry-After` in seconds or as an HTTP date, `openai-poll-after-ms`), never less than
+  `MIN_POLL_INTERVAL_S`, and gives up at the deadline;
 - giving up (deadline, cancellation, a broken poll) cancels the remote task, best effort;
+- credentials only ever go to the base URL's origin (`guard.CredentialFence`, installed on the
+  adapter's client) and result downloads only to vetted public addresses (`guard.pin_download`);
 - downloads stream to a temporary file beside the destination with a size cap, hash while they
   read, check the announced length and rename into place, so `dest` is whole or untouched.
 
-Time, randomness and sleeping are injected (`Timing`) so tests never wait.
+Time, randomness, sleeping and name resolution are injected so tests never wait or resolve.
 """
 
 from __future__ import annotations
@@ -24,9 +31,8 @@ import os
 import random
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,27 +40,25 @@ import httpx
 
 from providers.errors import (
     AuthError,
+    DeadlineExceeded,
     GenerationFailed,
     InvalidResponse,
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    RequestRejected,
 )
 from providers.media import probe
 from providers.types import Clip, ContentCredential, ProgressCallback
+from providers.vendors.guard import Resolver, pin_download, system_resolver
+from providers.vendors.status import error_for_status, server_wait_s
 
 MIB = 1 << 20
+MAX_JSON_BYTES = 4 * MIB  # a status reply is a few KB; a bigger one is not a status reply
+MIN_POLL_INTERVAL_S = 1.0  # no setting or server hint makes us poll faster than this
+CLEANUP_GRACE_S = 10.0  # time allowed for a best-effort cancel after the deadline
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 5
-
-_STATUS_ERRORS: dict[int, type[ProviderError]] = {
-    401: AuthError,
-    403: AuthError,
-    408: ProviderUnavailable,
-    429: RateLimited,
-}
-"""HTTP status → error class; any other 5xx is ProviderUnavailable, other 4xx InvalidResponse
-(we sent something the vendor would not take: a bug on our side, not worth a retry loop)."""
 
 # A signed result URL that is refused or gone has expired; the job must be made again.
 _DOWNLOAD_GONE = frozenset({403, 404, 410})
@@ -104,54 +108,18 @@ class PollStatus:
     wait_s: float | None = None  # server's hint for the next poll, if it gave one
 
 
-def server_wait_s(
-    headers: Mapping[str, str], wall: Callable[[], float] = time.time
-) -> float | None:
-    """Seconds a server asked us to wait: `retry-after-ms`, `openai-poll-after-ms`, then
-    `Retry-After` (seconds or an HTTP date). None when it did not say or said nonsense."""
-    for name in ("retry-after-ms", "openai-poll-after-ms"):
-        raw = headers.get(name)
-        if raw is not None:
-            with contextlib.suppress(ValueError):
-                return max(float(raw) / 1000.0, 0.0)
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    with contextlib.suppress(ValueError):
-        return max(float(raw), 0.0)
+def parse_json(raw: bytes) -> Any:
+    """JSON from a vendor; ValueError for anything that is not (too deep counts as not)."""
     try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - wall(), 0.0)
-
-
-def error_for_status(
-    response: httpx.Response, provider_id: str, what: str, *, wall: Callable[[], float] = time.time
-) -> ProviderError:
-    """The error an HTTP failure becomes. The vendor's own message is kept (trimmed): it says
-    what went wrong and never contains our key, which we only ever send in headers."""
-    code = response.status_code
-    detail = _detail(response)
-    message = f"{provider_id}: {what} failed with HTTP {code}" + (f": {detail}" if detail else "")
-    cls = _STATUS_ERRORS.get(code) or (ProviderUnavailable if code >= 500 else InvalidResponse)
-    if cls is RateLimited:
-        return RateLimited(
-            message, provider_id=provider_id, retry_after=server_wait_s(response.headers, wall)
-        )
-    return cls(message, provider_id=provider_id)
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        text = response.text
-    except (httpx.ResponseNotRead, UnicodeDecodeError):
-        return ""
-    return " ".join(text.split())[:300]
+        return json.loads(raw)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
 
 
 class Engine:
-    """Talks HTTP for one provider: JSON calls, the poll loop and the download."""
+    """Talks HTTP for one provider job: JSON calls, the poll loop and the download.
+
+    The job's deadline starts when the engine is made (one engine per job)."""
 
     def __init__(
         self,
@@ -160,13 +128,38 @@ class Engine:
         config: PollConfig,
         timing: Timing | None = None,
         refine: Refine | None = None,
+        *,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.provider_id = provider_id
         self.client = client
         self.config = config
         self.timing = timing or Timing()
         self.refine = refine
+        self.resolver = resolver
+        self.deadline = self.timing.monotonic() + config.deadline_s
         self.last_hint: float | None = None  # the wait the last successful answer asked for
+
+    def remaining_s(self) -> float:
+        return self.deadline - self.timing.monotonic()
+
+    def _overdue(self, during: str) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            f"{self.provider_id}: job not finished within {self.config.deadline_s:g} s ({during})",
+            provider_id=self.provider_id,
+        )
+
+    @contextlib.asynccontextmanager
+    async def bounded(self, during: str) -> AsyncIterator[None]:
+        """Run the block within what is left of the job's deadline, in real time."""
+        left = self.remaining_s()
+        if left <= 0:
+            raise self._overdue(during)
+        try:
+            async with asyncio.timeout(left):
+                yield
+        except TimeoutError as exc:
+            raise self._overdue(during) from exc
 
     async def call(
         self,
@@ -180,30 +173,43 @@ class Engine:
         files: Any = None,
         data: Mapping[str, str] | None = None,
     ) -> Reply:
-        """One JSON request; HTTP and transport failures mapped, the body parsed."""
+        """One JSON request; HTTP and transport failures mapped, the body capped and parsed."""
         try:
-            response = await self.client.request(
-                method, url, json=json_body, params=params, headers=headers, files=files, data=data
-            )
+            async with self.bounded(what), self.client.stream(
+                method, url, json=json_body, params=params, headers=headers, files=files,
+                data=data,
+            ) as response:  # fmt: skip
+                raw = await self._read_capped(response, what)
         except httpx.TransportError as exc:
             raise ProviderUnavailable(
                 f"{self.provider_id}: {what} did not complete ({type(exc).__name__})",
                 provider_id=self.provider_id,
             ) from exc
+        except httpx.InvalidURL as exc:
+            raise self._invalid(f"{what}: the reply named an invalid URL") from exc
+        return self._reply(response, raw, what)
+
+    async def _read_capped(self, response: httpx.Response, what: str) -> bytes:
+        announced = response.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > MAX_JSON_BYTES:
+            raise self._invalid(f"{what} answered with more than {MAX_JSON_BYTES} bytes")
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_JSON_BYTES:
+                raise self._invalid(f"{what} answered with more than {MAX_JSON_BYTES} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _reply(self, response: httpx.Response, raw: bytes, what: str) -> Reply:
         if response.status_code >= 400:
-            try:
-                response.raise_for_status()
-            except httpx.HTTPStatusError as exc:
-                raise self._http_error(response, what) from exc
-        if response.status_code == 204 or not response.content:
+            raise self._http_error(response, raw, what)
+        if response.status_code == 204 or not raw:
             return Reply(response.status_code, None, response.headers)
         try:
-            body = json.loads(response.content)
+            body = parse_json(raw)
         except ValueError as exc:
-            raise InvalidResponse(
-                f"{self.provider_id}: {what} answered with unparseable JSON",
-                provider_id=self.provider_id,
-            ) from exc
+            raise self._invalid(f"{what} answered with unparseable JSON") from exc
         self.last_hint = server_wait_s(response.headers, self.timing.wall)
         # Some vendors report errors inside a 200 (MiniMax base_resp, Kling code).
         refined = self.refine(response.status_code, body, what) if self.refine else None
@@ -211,14 +217,16 @@ class Engine:
             raise refined
         return Reply(response.status_code, body, response.headers)
 
-    def _http_error(self, response: httpx.Response, what: str) -> ProviderError:
+    def _http_error(self, response: httpx.Response, raw: bytes, what: str) -> ProviderError:
         """The vendor's own error code when its adapter knows it, else the status table."""
-        if self.refine is not None:
-            with contextlib.suppress(ValueError):
-                refined = self.refine(response.status_code, json.loads(response.content), what)
-                if refined is not None:
-                    return refined
-        return error_for_status(response, self.provider_id, what, wall=self.timing.wall)
+        body: Any = None
+        with contextlib.suppress(ValueError):
+            body = parse_json(raw) if raw else None
+        if self.refine is not None and body is not None:
+            refined = self.refine(response.status_code, body, what)
+            if refined is not None:
+                return refined
+        return error_for_status(response, self.provider_id, what, wall=self.timing.wall, body=body)
 
     async def poll(
         self,
@@ -226,25 +234,28 @@ class Engine:
         *,
         cancel: Callable[[], Awaitable[None]] | None = None,
         progress: ProgressCallback | None = None,
-        started: float | None = None,
     ) -> PollStatus:
         """Call `check` until it reports done; returns that status. `check` raises the job's
         own failure. Cancels the remote task when we give up or are cancelled."""
-        deadline = (started if started is not None else self.timing.monotonic()) + (
-            self.config.deadline_s
-        )
         try:
-            return await self._loop(check, deadline, progress)
-        except (asyncio.CancelledError, ProviderUnavailable, InvalidResponse, AuthError):
+            return await self._loop(check, progress)
+        # Not GenerationFailed or ContentRejected: then the job has already ended over there.
+        except (
+            asyncio.CancelledError,
+            ProviderUnavailable,
+            InvalidResponse,
+            AuthError,
+            DeadlineExceeded,
+            RequestRejected,
+        ):  # fmt: skip
             if cancel is not None:
+                # The deadline may have passed: give the cancel call its own short allowance.
+                self.deadline = max(self.deadline, self.timing.monotonic() + CLEANUP_GRACE_S)
                 await _best_effort(cancel)
             raise
 
     async def _loop(
-        self,
-        check: Callable[[], Awaitable[PollStatus]],
-        deadline: float,
-        progress: ProgressCallback | None,
+        self, check: Callable[[], Awaitable[PollStatus]], progress: ProgressCallback | None
     ) -> PollStatus:
         while True:
             try:
@@ -256,13 +267,11 @@ class Engine:
                 return status
             self.last_hint, hint = None, self.last_hint
             wait = next((w for w in (status.wait_s, hint) if w is not None), self._jittered())
-            if self.timing.monotonic() + wait > deadline:
-                raise ProviderUnavailable(
-                    f"{self.provider_id}: job not finished within {self.config.deadline_s:g} s "
-                    f"(last status: {status.text or 'unknown'})",
-                    provider_id=self.provider_id,
-                )
-            await self.timing.sleep(wait)
+            wait = max(wait, MIN_POLL_INTERVAL_S)
+            if wait >= self.remaining_s():
+                raise self._overdue(f"last status: {status.text or 'unknown'}")
+            async with self.bounded("waiting to poll"):
+                await self.timing.sleep(wait)
 
     def _jittered(self) -> float:
         jitter = self.config.jitter_s * (2 * self.timing.random() - 1)
@@ -279,7 +288,8 @@ class Engine:
         """Stream `url` to `dest` atomically; returns the sha256 of the bytes written.
 
         Result URLs are usually signed links on someone else's host: our API credentials go
-        with the download only when the vendor requires them (`authenticated`).
+        with the download only when the vendor requires them (`authenticated`), and then only
+        to the base URL's origin (the client's fence refuses any other).
         """
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=dest.parent)
@@ -288,7 +298,8 @@ class Engine:
             with os.fdopen(fd, "wb") as out:
                 async with httpx.AsyncClient(timeout=self.client.timeout) as bare:
                     first = self.client if authenticated else bare
-                    digest = await self._fetch(first, bare, url, out, progress)
+                    async with self.bounded("downloading"):
+                        digest = await self._fetch(first, bare, url, out, progress)
             os.replace(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
@@ -303,35 +314,63 @@ class Engine:
         progress: ProgressCallback | None,
     ) -> str:
         """Follow redirects ourselves: credentials never go to another origin (Google 302s
-        an authenticated file download to storage; httpx would forward custom key headers)."""
-        target = httpx.URL(url)
+        an authenticated file download to storage; httpx would forward custom key headers),
+        and every hop without credentials is vetted and pinned (`pin_download`)."""
+        try:
+            target = self.client.base_url.join(url)
+        except httpx.InvalidURL as exc:
+            raise self._invalid("the result URL is not a valid URL") from exc
         for _ in range(_MAX_REDIRECTS):
-            try:
-                async with client.stream("GET", target) as response:
-                    if response.is_redirect and "location" in response.headers:
-                        following = target.join(response.headers["location"])
-                        if following.netloc != target.netloc or following.scheme != target.scheme:
-                            client = bare
-                        target = following
-                        continue
-                    return await self._consume(response, out, progress)
-            except httpx.TransportError as exc:
-                raise ProviderUnavailable(
-                    f"{self.provider_id}: download failed ({type(exc).__name__})",
-                    provider_id=self.provider_id,
-                ) from exc
+            following = await self._hop(client, target, out, progress)
+            if isinstance(following, str):
+                return following  # the sha256 of what was written
+            if (following.scheme, following.netloc) != (target.scheme, target.netloc):
+                client = bare
+            target = following
         raise self._invalid(f"download redirected more than {_MAX_REDIRECTS} times")
+
+    async def _hop(
+        self,
+        client: httpx.AsyncClient,
+        target: httpx.URL,
+        out: Any,
+        progress: ProgressCallback | None,
+    ) -> httpx.URL | str:
+        """One request of a download: the next URL when redirected, else the sha256 of the
+        body it wrote to `out`."""
+        pinned = None
+        if client is not self.client:  # credential-free hops go to vetted addresses only
+            pinned = await pin_download(target, self.client.base_url.host, self.resolver,
+                                        self.provider_id)  # fmt: skip
+        request_url = pinned.url if pinned else target
+        try:
+            async with client.stream(
+                "GET", request_url, headers=pinned.headers if pinned else None,
+                extensions=pinned.extensions if pinned else None,
+            ) as response:  # fmt: skip
+                if response.is_redirect and "location" in response.headers:
+                    try:
+                        return target.join(response.headers["location"])
+                    except httpx.InvalidURL as exc:
+                        raise self._invalid("download redirected to an invalid URL") from exc
+                return await self._consume(response, out, progress)
+        except httpx.TransportError as exc:
+            raise ProviderUnavailable(
+                f"{self.provider_id}: download failed ({type(exc).__name__})",
+                provider_id=self.provider_id,
+            ) from exc
 
     async def _consume(
         self, response: httpx.Response, out: Any, progress: ProgressCallback | None
     ) -> str:
-        self._check_download(response)
+        announced = self._check_download(response)
         digest, received = hashlib.sha256(), 0
-        announced = int(response.headers.get("content-length", "0") or 0)
         async for chunk in response.aiter_raw(_CHUNK):
             received += len(chunk)
             if received > self.config.max_bytes:
                 raise self._invalid(f"result exceeds {self.config.max_bytes} bytes")
+            if self.remaining_s() <= 0:
+                raise self._overdue("downloading")
             digest.update(chunk)
             out.write(chunk)
             if announced:
@@ -340,15 +379,18 @@ class Engine:
             raise self._invalid(f"download truncated: {received} of {announced} bytes")
         return digest.hexdigest()
 
-    def _check_download(self, response: httpx.Response) -> None:
+    def _check_download(self, response: httpx.Response) -> int:
+        """The announced length of an acceptable download response; raises otherwise."""
         code = response.status_code
         if code in _DOWNLOAD_GONE:
             raise self._invalid(f"result URL refused or expired (HTTP {code})")
         if code >= 400:
             raise error_for_status(response, self.provider_id, "download", wall=self.timing.wall)
-        announced = int(response.headers.get("content-length", "0") or 0)
+        raw = response.headers.get("content-length", "0") or "0"
+        announced = int(raw) if raw.isdigit() else 0
         if announced > self.config.max_bytes:
             raise self._invalid(f"result of {announced} bytes exceeds {self.config.max_bytes}")
+        return announced
 
     def _invalid(self, message: str) -> InvalidResponse:
         return InvalidResponse(f"{self.provider_id}: {message}", provider_id=self.provider_id)

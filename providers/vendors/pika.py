@@ -17,10 +17,17 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from providers.errors import ContentRejected, GenerationFailed, InvalidResponse, ProviderError
-from providers.http_adapter import HttpAdapter, Job
-from providers.polling import Engine, PollStatus
+from providers.errors import (
+    CapabilityNotSupported,
+    ContentRejected,
+    GenerationFailed,
+    InvalidResponse,
+    ProviderError,
+)
+from providers.settings import PikaSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "pika"
 _ENDPOINTS = {"pika-v2.2": "fal-ai/pika/v2.2/text-to-video"}  # catalog model → fal endpoint
@@ -32,11 +39,21 @@ _REJECT_TYPES = frozenset({"content_policy_violation"})
 
 class PikaProvider(HttpAdapter):
     provider_id = PID
+    settings_type = PikaSettings
     default_interval_s = 2.0  # fal's SDK polls every 0.1 s; a clip takes minutes
     sends_images = False
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Key {self._key()}"}  # fal's literal scheme is `Key`
+
+    def surface(self, model: str) -> str:
+        """fal serves each Pika model at its own endpoint; only the ones we know are spoken."""
+        try:
+            return _ENDPOINTS[model]
+        except KeyError:
+            raise CapabilityNotSupported(
+                f"pika: no known fal endpoint for {model}", provider_id=PID
+            ) from None
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:
         detail = body.get("detail") if isinstance(body, dict) else None
@@ -54,8 +71,7 @@ class PikaProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
-        endpoint = _ENDPOINTS.get(job.model.id, f"fal-ai/pika/{job.model.id}/text-to-video")
+        endpoint = self.surface(job.model.id)
         req = job.request
         body: dict[str, Any] = {
             "prompt": req.prompt, "seed": req.seed, "aspect_ratio": req.aspect.value,
@@ -77,7 +93,7 @@ class PikaProvider(HttpAdapter):
             if urls["cancel_url"]:
                 await engine.call("PUT", str(urls["cancel_url"]), "cancel")
 
-        await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        await engine.poll(check, cancel=cancel, progress=progress)
         result = (await engine.call("GET", str(urls["response_url"]), "result")).body
         url = ((result or {}).get("video") or {}).get("url") if isinstance(result, dict) else None
         if not isinstance(url, str) or not url:

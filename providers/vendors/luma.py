@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from providers.errors import GenerationFailed, InvalidResponse
-from providers.http_adapter import HttpAdapter, Job
-from providers.polling import Engine, PollStatus
+from providers.settings import LumaSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "luma"
 _WAITING = {"queued": 0.05, "dreaming": 0.4}
@@ -23,13 +24,14 @@ _WAITING = {"queued": 0.05, "dreaming": 0.4}
 
 class LumaProvider(HttpAdapter):
     provider_id = PID
+    settings_type = LumaSettings
+    api = "Dream Machine v1"
     default_interval_s = 5.0
     sends_images = False
 
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         body = {
             "model": job.model.id,
             "prompt": job.request.prompt,
@@ -48,7 +50,7 @@ class LumaProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"generations/{gen_id}", "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        done = await engine.poll(check, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, gen_id, progress)
 
     async def _check(self, engine: Engine) -> str:

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from providers.errors import ContentRejected, GenerationFailed, InvalidResponse, ProviderError
-from providers.http_adapter import HttpAdapter, Job, pick
-from providers.polling import Engine, PollStatus, server_wait_s
+from providers.settings import SoraSettings
 from providers.types import Aspect, Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, pick
+from providers.vendors.polling import Engine, PollStatus
+from providers.vendors.status import server_wait_s
 
 PID = "sora"
 _SIZES = {Aspect.LANDSCAPE: "1280x720", Aspect.PORTRAIT: "720x1280"}
@@ -29,6 +31,8 @@ _REJECT_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 
 class SoraProvider(HttpAdapter):
     provider_id = PID
+    settings_type = SoraSettings
+    api = "Videos API v1"
     default_interval_s = 5.0  # the SDK polls every 1 s unless told; the server tells us
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:
@@ -42,7 +46,6 @@ class SoraProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         form: list[tuple[str, Any]] = [
             ("prompt", (None, job.request.prompt)),
             ("model", (None, job.model.id)),
@@ -64,7 +67,7 @@ class SoraProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"videos/{video_id}", "cancel")
 
-        await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        await engine.poll(check, cancel=cancel, progress=progress)
         url = f"videos/{video_id}/content?variant=video"
         return await self._fetch(engine, job, url, dest, video_id, progress, authenticated=True)
 

@@ -20,9 +20,10 @@ from providers.errors import (
     ProviderError,
     RateLimited,
 )
-from providers.http_adapter import HttpAdapter, Job, data_url
-from providers.polling import Engine, PollStatus
+from providers.settings import SeedanceSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, data_url
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "seedance"
 _WAITING = {"queued": 0.05, "running": 0.4}
@@ -49,6 +50,8 @@ def _error(error: Any, context: str) -> ProviderError | None:
 
 class SeedanceProvider(HttpAdapter):
     provider_id = PID
+    settings_type = SeedanceSettings
+    api = "ModelArk v3 contents/generations"
     default_interval_s = 5.0
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:
@@ -59,7 +62,6 @@ class SeedanceProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         reply = await engine.call(
             "POST", "contents/generations/tasks", "submit", json_body=_body(job)
         )
@@ -74,7 +76,7 @@ class SeedanceProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", path, "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress, started=started)
+        done = await engine.poll(check, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     async def _check(self, engine: Engine) -> str:

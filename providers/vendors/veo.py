@@ -23,9 +23,10 @@ from providers.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from providers.http_adapter import HttpAdapter, Job, image_b64
-from providers.polling import Engine, PollStatus
+from providers.settings import VeoSettings
 from providers.types import Clip, ProgressCallback
+from providers.vendors.http_adapter import HttpAdapter, Job, image_b64
+from providers.vendors.polling import Engine, PollStatus
 
 PID = "veo"
 
@@ -44,6 +45,8 @@ _RPC_NAMES = {7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 13: "INTERNAL", 1
 
 class VeoProvider(HttpAdapter):
     provider_id = PID
+    settings_type = VeoSettings
+    api = "Gemini API v1beta predictLongRunning"
     default_interval_s = 10.0  # Google's samples poll every 10-20 s
 
     def _headers(self) -> dict[str, str]:
@@ -61,7 +64,6 @@ class VeoProvider(HttpAdapter):
     async def _run(
         self, engine: Engine, job: Job, dest: Path, progress: ProgressCallback | None
     ) -> Clip:
-        started = engine.timing.monotonic()
         path = f"models/{job.model.id}:predictLongRunning"
         submitted = await engine.call("POST", path, "submit", json_body=self._body(job))
         name = submitted.body.get("name") if isinstance(submitted.body, dict) else None
@@ -71,7 +73,7 @@ class VeoProvider(HttpAdapter):
         async def check() -> PollStatus:
             return _status((await engine.call("GET", name, "status")).body, name)
 
-        done = await engine.poll(check, progress=progress, started=started)
+        done = await engine.poll(check, progress=progress)
         return await self._fetch(engine, job, done.result, dest, name, progress, authenticated=True)
 
     def _body(self, job: Job) -> dict[str, Any]:

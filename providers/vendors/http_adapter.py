@@ -13,16 +13,22 @@ import base64
 import mimetypes
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
-from providers.errors import CapabilityNotSupported, ConfigurationError, ProviderError
-from providers.polling import Engine, PollConfig, Timing, clip_from_file
+from providers.errors import (
+    CapabilityNotSupported,
+    ConfigurationError,
+    InvalidResponse,
+    ProviderError,
+    ProviderUnavailable,
+)
 from providers.profile import (
     CredentialKind,
     DurationRange,
@@ -34,6 +40,12 @@ from providers.reference_still import reference_still
 from providers.settings import ProviderSettings
 from providers.types import Aspect, Clip, ClipRequest, ContentCredential, ProgressCallback
 from providers.upstream_c2pa import with_embedded_c2pa
+from providers.vendors.guard import CredentialFence, Resolver, base_origin, system_resolver
+from providers.vendors.polling import Engine, PollConfig, Timing, clip_from_file
+from providers.vendors.status import scrub
+
+T = TypeVar("T")
+_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, httpx.InvalidURL)
 
 _CREDENTIALS = {
     CredentialKind.SYNTHID: ContentCredential("watermark", "SynthID"),
@@ -121,7 +133,9 @@ def pick(table: dict[Aspect, str], aspect: Aspect, provider_id: str) -> str:
 class HttpAdapter(ABC):
     """Base of the vendor adapters. Subclasses set `provider_id` and `default_interval_s`."""
 
-    provider_id = ""
+    provider_id: ClassVar[str] = ""
+    settings_type: ClassVar[type[ProviderSettings]] = ProviderSettings  # defaults: base URL
+    api: ClassVar[str] = ""  # the vendor API surface the adapter speaks (for `surface`)
     default_interval_s = 5.0
     sends_images = True  # False: the vendor wants a public image URL, which we do not host
 
@@ -131,10 +145,12 @@ class HttpAdapter(ABC):
         *,
         profile: ProviderProfile | None = None,
         timing: Timing | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.settings = settings
         self._profile = profile
         self._timing = timing or Timing()
+        self._resolver = resolver
         self._slots = asyncio.Semaphore(settings.concurrency)
 
     @property
@@ -183,18 +199,20 @@ class HttpAdapter(ABC):
         return found
 
     def _scrub(self, exc: ProviderError) -> None:
-        """Vendors sometimes echo the key they refused; never let it reach a message or log."""
-        text = str(exc)
-        for secret in self._secrets():
-            text = text.replace(secret, "***")
-        exc.args = (text,)
+        """Vendors sometimes echo the key they refused or the token we signed; never let a
+        secret reach a message, a log, the CLI or the manifest."""
+        exc.args = (scrub(str(exc), self._secrets()),)
 
     def client(self) -> httpx.AsyncClient:
+        """The authenticated client. Its fence refuses any request beyond the base URL's
+        origin, so a credential never follows a URL that a vendor's reply names."""
+        base = base_origin(self.provider_id, self.settings.base_url)
         return httpx.AsyncClient(
-            base_url=self.settings.base_url.rstrip("/") + "/",
+            base_url=base,
             headers=self._headers(),
             auth=self._auth(),
             timeout=self.settings.timeout_s,
+            event_hooks={"request": [CredentialFence(self.provider_id, base)]},
         )
 
     async def generate(
@@ -222,6 +240,12 @@ class HttpAdapter(ABC):
                 )
         return await self._generate(request, model, dest, progress)
 
+    def surface(self, model: str) -> str:
+        """The vendor API surface (endpoint family) this adapter uses for catalog `model`.
+        Raises CapabilityNotSupported when the model is served only by a surface the adapter
+        does not speak (say, a newer API version), before any call is made."""
+        return self.api
+
     def _needs_still(self, request: ClipRequest, model: str) -> bool:
         found = self.profile.models.get(model)
         return (
@@ -238,14 +262,36 @@ class HttpAdapter(ABC):
         job = plan_job(
             self.provider_id, self.profile, request, model, sends_images=self.sends_images
         )
-        async with self._slots, self.client() as client:
-            try:
-                clip = await self._run(self._engine(client), job, Path(dest), progress)
-            except ProviderError as exc:
-                self._scrub(exc)
-                raise
+        self.surface(model)
+        async with self._slots:
+            clip = await self._guarded(self._run_job(job, Path(dest), progress))
         found = await asyncio.to_thread(with_embedded_c2pa, clip.credentials, clip.path)
         return replace(clip, credentials=found)
+
+    async def _run_job(self, job: Job, dest: Path, progress: ProgressCallback | None) -> Clip:
+        async with self.client() as client:
+            return await self._run(self._engine(client), job, dest, progress)
+
+    async def _guarded(self, work: Awaitable[T]) -> T:
+        """Await `work`, so that whatever goes wrong leaves as a scrubbed ProviderError."""
+        try:
+            return await work
+        except ProviderError as exc:
+            self._scrub(exc)
+            raise
+        except _SHAPE_ERRORS as exc:
+            # A reply of the wrong shape tripped an adapter's parsing (a list where an object
+            # was due, a number for a URL...): the vendor's answer is at fault, and the scene
+            # must fall back, not the render abort. The type is kept on the chained cause.
+            raise InvalidResponse(
+                f"{self.provider_id}: unexpected reply ({type(exc).__name__})",
+                provider_id=self.provider_id,
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(
+                f"{self.provider_id}: HTTP failure ({type(exc).__name__})",
+                provider_id=self.provider_id,
+            ) from exc
 
     def _auth(self) -> httpx.Auth | None:
         """Per-request authentication (Kling signs a fresh JWT); None: headers suffice."""
@@ -253,8 +299,9 @@ class HttpAdapter(ABC):
 
     def _engine(self, client: httpx.AsyncClient) -> Engine:
         return Engine(
-            self.provider_id, client, self.poll_config(), self._timing, refine=self._refine
-        )
+            self.provider_id, client, self.poll_config(), self._timing, refine=self._refine,
+            resolver=self._resolver,
+        )  # fmt: skip
 
     def _refine(self, status: int, body: Any, what: str) -> ProviderError | None:
         """Map a vendor's own error code (in any response body) to an error; None = no opinion."""
@@ -298,12 +345,11 @@ class HttpAdapter(ABC):
     async def check(self) -> str:
         """A cheap authenticated call for `reelroute providers check`; returns a verdict.
         Raises the ProviderError the call ran into (AuthError for a refused key)."""
+        return await self._guarded(self._check_with_client())
+
+    async def _check_with_client(self) -> str:
         async with self.client() as client:
-            try:
-                return await self._check(self._engine(client))
-            except ProviderError as exc:
-                self._scrub(exc)
-                raise
+            return await self._check(self._engine(client))
 
     @abstractmethod
     async def _check(self, engine: Engine) -> str:
