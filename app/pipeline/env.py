@@ -45,9 +45,9 @@ class Signer:
         except (SigningKeyError, CredentialError) as exc:
             raise SetupError(f"cannot sign this render: {exc}", field="signing") from exc
         except UnicodeDecodeError as exc:
-            where = f"{self._settings.c2pa_cert_path} / {self._settings.c2pa_key_path}"
+            pair = f"{self._settings.c2pa_cert_path} / {self._settings.c2pa_key_path}"
             raise SetupError(
-                f"cannot sign this render: the C2PA certificate or key ({where}) is not PEM text",
+                f"cannot sign this render: the C2PA certificate or key ({pair}) is not PEM text",
                 field="signing",
             ) from exc
         except OSError as exc:
