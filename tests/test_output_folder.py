@@ -247,3 +247,24 @@ async def test_an_unusable_c2pa_certificate_is_refused_before_any_provider_call(
     with pytest.raises(SetupError, match=expected):
         await _execute(tmp_path / "out", Settings(c2pa_cert_path=cert, c2pa_key_path=key), calls)
     assert calls == []
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr")
+def test_without_a_writable_parent_files_are_moved_in_with_the_manifest_last(
+    tmp_path: Path,
+) -> None:
+    parent = tmp_path / "parent"
+    out = parent / "out"
+    write_set(out, "old", {"v-16x9.mp4": b"old", "w-1x1.mp4": b"old square"})
+    (out / "mine.txt").write_text("kept")
+    write_set(tmp_path / "set", "new", {"v-16x9.mp4": b"new"})
+    if subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode != 0:
+        pytest.skip("this file system has no immutable flag")
+    order: list[str] = []
+    try:
+        with OutputLock(out, "new"):  # the lock file goes inside the folder instead
+            publish(tmp_path / "set", out, "new", step=order.append)
+    finally:
+        subprocess.run(["chattr", "-i", str(parent)], check=True)
+    assert complete_render_in(out) == "new" and order == ["swapped", "published"]
+    assert (out / "mine.txt").read_text() == "kept" and not (out / "w-1x1.mp4").exists()
