@@ -3,16 +3,21 @@ tenant's enforced policy, and execution that reports each attempt as it happens.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from app.cli import app as cli
 from app.config import Settings
 from app.context import load_effective_catalog
 from app.errors import InputError, PinForbidden, PlanError, ReelrouteError, RenderFailed
+from app.ingest import ingest_text
+from app.ingest.model import Script
 from app.pipeline.events import RenderEvent, SceneState, Stage
 from app.policies import FilePolicySource, combine_policies
 from app.render.quality import Quality
@@ -306,3 +311,28 @@ async def test_an_unroutable_plan_is_a_plan_error(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="no eligible provider") as info:
         await plan_render(request(policy=PolicyRef(id=str(policy))), plan_env([]))
     assert (info.value.code, info.value.http_status) == ("unroutable", 422)
+
+
+async def test_a_source_writer_makes_url_scripts_and_may_pass_on_the_rest() -> None:
+    seen: list[RenderSource] = []
+
+    async def writer(source: RenderSource) -> tuple[Script, tuple[str, ...]] | None:
+        seen.append(source)
+        if source.kind != "url":
+            return None  # ingest the text as given
+        return ingest_text("Fetched words about a harbour.", source_name=source.url), ("short",)
+
+    env = dataclasses.replace(plan_env([]), writer=writer)
+    url = request(source=RenderSource(kind="url", url="https://example.invalid/a", minutes=2))
+    planned = await plan_render(url, env)
+    assert "harbour" in " ".join(s.narration for s in planned.script.scenes).lower()
+    assert planned.script.source_kind.value == "prompt"  # what the writer's text made
+    assert planned.notes == ("short",) and seen[0].minutes == 2
+    plain = await plan_render(request(), env)
+    assert len(plain.script.scenes) == 2 and plain.notes == ()
+
+
+def test_a_bad_minutes_value_is_one_clear_line() -> None:
+    result = CliRunner().invoke(cli, ["plan", "--prompt", "A harbour", "--minutes", "0"])
+    assert result.exit_code == 1
+    assert "error: minutes: Input should be greater than 0" in result.output
