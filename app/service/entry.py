@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.config import Settings
-from app.errors import InputError, PinForbidden, SetupError
+from app.errors import InputError, PinForbidden, PolicyInvalid, SetupError
 from app.ingest import IngestError, ingest_text
 from app.ingest.model import Scene, Script, SourceKind
 from app.ingest.timing import target_duration
@@ -32,11 +32,11 @@ from app.pipeline.run import RenderOptions, render_script
 from app.policies import FilePolicySource, combine_policies
 from app.service.request import PolicyRef, RenderRequest, RenderSource, SceneEdit
 from providers.errors import ProviderError
-from providers.profile import Catalog
+from providers.profile import Catalog, format_path
 from providers.registry import Registry, default_registry
 from providers.voice import VoiceEngine, get_voice
 from routing.eligibility import DURATION_SLACK_S
-from routing.policy import Policy
+from routing.policy import Policy, semantic_issues
 from routing.router import Choice, Plan, RoutingDecision
 
 __all__ = [
@@ -145,6 +145,8 @@ async def plan_render(
     chosen = env.policies.resolve(request.policy, request.tenant)
     enforced = env.policies.enforced(request.tenant)
     policy = combine_policies(enforced, chosen)
+    if enforced is not None:
+        _check_combined(policy, chosen, enforced, env.catalog)
     routed = plan_script(
         script, policy, env.catalog, env.registry, request.aspects[0],
         today=env.today, spent_usd=env.spent_usd, assume_configured=env.assume_configured,
@@ -154,6 +156,19 @@ async def plan_render(
     if strict:
         planned.check()
     return planned
+
+
+def _check_combined(policy: Policy, chosen: Policy, enforced: Policy, catalog: Catalog) -> None:
+    """A combination that contradicts itself (e.g. leaves a scene kind no provider) is refused
+    now, with both names, rather than making a render whose recorded policy cannot re-parse."""
+    issues = semantic_issues(policy, catalog)
+    if issues:
+        path, problem = issues[0]
+        where = format_path(path)
+        raise PolicyInvalid(
+            f"{chosen.id} within the enforced policy {enforced.id}: {where}: {problem}",
+            field=where,
+        )
 
 
 async def _ingest(request: RenderRequest, env: PlanEnv) -> tuple[Script, tuple[str, ...]]:
