@@ -13,9 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.policies.files import load_policy
 from providers.documents import MAX_DEPTH, MAX_DOCUMENT_BYTES, DocumentError, parse_document
 from providers.profile import CatalogError, load_catalog
-from routing.policy import PolicyError, load_policy, parse_policy
+from routing.policy import PolicyError, parse_policy
 
 REPO = Path(__file__).resolve().parent.parent
 MEMORY_BOUND = 1 << 30  # address space for the child: far above a normal load, far below a bomb
@@ -37,7 +38,8 @@ def test_an_alias_bomb_policy_is_refused_within_a_memory_bound(tmp_path: Path) -
     policy = tmp_path / "bomb.yaml"
     policy.write_text(ALIAS_BOMB)
     code = textwrap.dedent(f"""
-        from routing.policy import PolicyError, load_policy
+        from app.policies.files import load_policy
+        from routing.policy import PolicyError
         try:
             load_policy({str(policy)!r})
         except PolicyError as exc:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -112,6 +113,16 @@ class RenderRecord:
     composed: ComposeResult
     music: MusicTrack
     version: str
+    chosen_policy: Policy | None = None  # what the creator picked, when an enforced one binds
+    enforced_policy: Policy | None = None  # the tenant's binding policy
+    parent_id: str | None = None  # the render this one regenerates or re-routes
+
+
+def _policy_ref(policy: Policy | None) -> dict[str, Any] | None:
+    if policy is None:
+        return None
+    return {"id": policy.id, "version": policy.version, "sha256": policy.sha256,
+            "body": json.loads(policy.canonical_json())}  # fmt: skip
 
 
 def _model_version(catalog: Catalog, provider: str, model: str) -> str:
@@ -245,6 +256,12 @@ def _draft(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> Mani
             sha256=rec.policy.sha256,
             body=json.loads(rec.policy.canonical_json()),
         ),
+        # `policy` is the effective one; these are what it was combined from.
+        policies={
+            "chosen": _policy_ref(rec.chosen_policy or rec.policy),
+            "enforced": _policy_ref(rec.enforced_policy),
+        },
+        parent_id=rec.parent_id,
         catalog=CatalogRecord(sha256=rec.catalog.sha256),
         render=_render_settings(rec),
         scenes=scenes,

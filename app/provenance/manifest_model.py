@@ -286,7 +286,7 @@ class DisclosureRecord(_OpenRecord):
 class Manifest(_OpenRecord):
     """One render's audit record. Build it, `with_outputs`/`with_report`, then sign it."""
 
-    OPTIONAL_BLOCKS = frozenset({"source"})
+    OPTIONAL_BLOCKS = frozenset({"source", "policies", "parent_id"})
 
     schema_: Literal["reelroute.manifest/1"] = Field(default=SCHEMA, alias="schema")
     render_id: str
@@ -295,7 +295,10 @@ class Manifest(_OpenRecord):
     software: Software
     input: InputRecord
     source: JsonObject | None = None  # URL inputs: where the text came from; see docstring
-    policy: PolicyRecord
+    policy: PolicyRecord  # the effective policy: the chosen one narrowed by the enforced one
+    # {"chosen": {id, version, sha256, body}, "enforced": {...} | null}: what `policy` combines
+    policies: JsonObject | None = None
+    parent_id: str | None = None  # the render this one regenerates or re-routes
     catalog: CatalogRecord
     render: RenderSettings
     scenes: list[SceneRecord]
