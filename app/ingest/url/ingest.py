@@ -22,7 +22,7 @@ from app.ingest.draft import SceneDraft, build_scenes
 from app.ingest.errors import IngestError
 from app.ingest.llm.settings import LLMSettings
 from app.ingest.llm.writer import ArticleBrief, write_with_llm
-from app.ingest.model import Script, SourceKind
+from app.ingest.model import Scene, Script, SourceKind
 from app.ingest.source_record import CitedParagraph, FetchRecord, SourceRecord, WriterRecord
 from app.ingest.timing import check_speaking_rate
 from app.ingest.url.article import EXTRACTOR, Article, extract_article, extractor_version
