@@ -1,5 +1,5 @@
 # ruff: noqa: E501 - prose fixture text, wrapped by hand
-"""The long fixture article's text: six sections under headings, about 1,100 words."""
+"""The long fixture article's text: six sections under headings, about 800 words."""
 
 from __future__ import annotations
 

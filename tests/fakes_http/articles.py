@@ -28,6 +28,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 from tests.fakes_http.article_text import AUTHOR, SECTIONS, TITLE
 
 HUGE_BYTES = 20 * 1024 * 1024
+# (path, headers) of every request served, so tests can see what a fetch really sent.
+seen: list[tuple[str, dict[str, str]]] = []
 
 
 def png(width: int = 320, height: int = 180) -> bytes:
@@ -139,6 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
+        seen.append((parts.path, {k.lower(): v for k, v in self.headers.items()}))
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._route(parts.path, parse_qs(parts.query))
 
