@@ -38,10 +38,7 @@ def load_script(source: str | None, prompt: str | None, wpm: float) -> Script:
         except IngestError as exc:
             fail(str(exc))
     if source is None:
-        fail("give a SOURCE file (script .txt or outline .md) or --prompt TEXT")
-    if source.startswith(("http://", "https://")):
-        fail("URL sources are not supported by this version; save the article's text to a "
-             "file and pass that file")  # fmt: skip
+        fail("give a SOURCE (script .txt, outline .md, an article's http(s) URL) or --prompt TEXT")
     if source == "-":
         return _from_stdin(wpm)
     try:

@@ -15,13 +15,14 @@ from app.cli.common import (
     fail,
     load_catalog_arg,
     load_policy_arg,
-    load_script,
     load_settings,
     out,
     parse_aspects,
 )
 from app.cli.progress import ProgressBars
+from app.cli.sources import load_source
 from app.context import build_context, build_registry
+from app.ingest.url.ingest import DEFAULT_MINUTES
 from app.pipeline.disclose import RenderResult
 from app.pipeline.plan import PlanError, plan_script
 from app.pipeline.run import RenderFailed, RenderOptions, render_script
@@ -33,7 +34,11 @@ from providers.media import RenderError
 from providers.types import Aspect
 
 SourceArg = Annotated[
-    str | None, typer.Argument(help="Script (.txt), Markdown outline (.md), or - for stdin.")
+    str | None,
+    typer.Argument(help="Script (.txt), Markdown outline (.md), an article URL, or - for stdin."),
+]
+MinutesOpt = Annotated[
+    float, typer.Option("--minutes", help="Length to script a URL or an LLM-written prompt to.")
 ]
 PromptOpt = Annotated[str | None, typer.Option("--prompt", help="Render a short text prompt.")]
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Agency policy (YAML/JSON).")]
@@ -48,11 +53,12 @@ def render(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     quality: Annotated[Quality, typer.Option(help="draft = fast preview.")] = Quality.STANDARD,
     as_json: JsonOpt = False,
+    minutes: MinutesOpt = DEFAULT_MINUTES,
 ) -> None:
     """Render SOURCE into one MP4 per aspect ratio, with a signed manifest.json, C2PA
     credentials in each MP4, disclosure.vtt and report.html."""
     settings = load_settings()
-    script = load_script(source, prompt, settings.words_per_minute)
+    script = load_source(source, prompt, settings, minutes)
     catalog = load_catalog_arg(settings)
     options = RenderOptions(
         out_dir=out_dir,
@@ -125,10 +131,11 @@ def plan(
         ),
     ] = False,
     as_json: JsonOpt = False,
+    minutes: MinutesOpt = DEFAULT_MINUTES,
 ) -> None:
     """Show, per scene, which provider would be chosen and why; spends nothing."""
     settings = load_settings()
-    script = load_script(source, prompt, settings.words_per_minute)
+    script = load_source(source, prompt, settings, minutes)
     catalog = load_catalog_arg(settings)
     chosen_policy = load_policy_arg(policy, catalog)
     result = plan_script(

@@ -176,6 +176,7 @@ def _header(rec: RenderRecord) -> dict[str, Any]:
             "title": rec.script.title,
             "ref": rec.input_ref,
             "sha256": rec.script.source_sha256,
+            **_source_block(rec.script),
         },
         "policy": {
             "id": rec.policy.id,
@@ -193,6 +194,12 @@ def _header(rec: RenderRecord) -> dict[str, Any]:
             "actual_cost_usd": _actual_cost(rec.outcomes),
         },
     }
+
+
+def _source_block(script: Script) -> dict[str, Any]:
+    # A fetched or LLM-written script: fetch, extraction, citations, images, writer
+    # (app.ingest.source_record). Absent for a file or text used as given.
+    return {"source": script.source.to_manifest(script.scenes)} if script.source else {}
 
 
 def _actual_cost(outcomes: Sequence[ClipOutcome]) -> float | None:

@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from app.provenance.sources_html import sources_section
 from app.provenance.verify import Check, Verdict
 from providers.media import run_ffmpeg
 
@@ -185,7 +186,8 @@ def render_report(
         f"<title>{_e(title)} — disclosure report</title><style>{_CSS}</style></head><body>"
         f"<h1>{_e(title)}</h1><p class=muted>Per-scene AI generation disclosure by reelroute "
         f"{_e(manifest.get('software', {}).get('version', ''))}</p>"
-        f"{_meta(manifest, checks)}<h2>Scenes</h2><table>{head}{scenes}</table>"
+        f"{_meta(manifest, checks)}{sources_section(manifest)}"
+        f"<h2>Scenes</h2><table>{head}{scenes}</table>"
         f"<h2>Outputs</h2>{_outputs(manifest)}<h2>Checks</h2>{_checks(checks)}"
         "</body></html>\n"
     )

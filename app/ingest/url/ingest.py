@@ -23,6 +23,7 @@ from app.ingest.errors import IngestError
 from app.ingest.llm.settings import LLMSettings
 from app.ingest.llm.writer import ArticleBrief, write_with_llm
 from app.ingest.model import Scene, Script, SourceKind
+from app.ingest.outcome import Ingested
 from app.ingest.source_record import CitedParagraph, FetchRecord, SourceRecord, WriterRecord
 from app.ingest.timing import check_speaking_rate
 from app.ingest.url.article import EXTRACTOR, Article, extract_article, extractor_version
@@ -48,12 +49,6 @@ class UrlOptions:
     image_dir: Path = Path(".reelroute/url-images")
 
 
-@dataclass(frozen=True)
-class UrlScript:
-    script: Script
-    notes: tuple[str, ...] = ()
-
-
 async def ingest_url(
     url: str,
     options: UrlOptions,
@@ -61,7 +56,7 @@ async def ingest_url(
     resolver: Resolver = system_resolver,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-) -> UrlScript:
+) -> Ingested:
     """The script for the article at `url`; FetchRefused or IngestError say what went wrong."""
     check_minutes(options.minutes)
     check_speaking_rate(options.words_per_minute)
@@ -84,7 +79,7 @@ async def ingest_url(
     )
     title = article.title or scenes[0].on_screen_text
     script = Script(title, SourceKind.URL, page.sha256, scenes, source=record)
-    return UrlScript(script, tuple(notes))
+    return Ingested(script, tuple(notes))
 
 
 def check_minutes(minutes: float) -> None:
