@@ -94,13 +94,13 @@ async def _write(
     article: Article, options: UrlOptions, sleep: Callable[[float], Awaitable[object]]
 ) -> tuple[list[SceneDraft], WriterRecord, list[str]]:
     notes: list[str] = []
-    reason = ""
+    writer = WriterRecord("extractive")
     if options.llm.configured:
         brief = ArticleBrief(article, options.minutes, options.words_per_minute)
         outcome = await write_with_llm(options.llm, brief, sleep=sleep)
         if outcome.drafts:
             return outcome.drafts, outcome.writer, notes
-        reason = outcome.writer.fallback_reason
+        writer, reason = outcome.writer, outcome.writer.fallback_reason
         notes.append(
             f"The LLM writer was not used ({reason}); the script is an extractive summary."
         )
@@ -111,7 +111,7 @@ async def _write(
             f"The article has about {minutes:.1f} minutes of text, less than the "
             f"{options.minutes:g} asked: all of it is used."
         )
-    return summary.drafts, WriterRecord("extractive", fallback_reason=reason), notes
+    return summary.drafts, writer, notes
 
 
 def _fetch_record(url: str, page: Fetched, charset: str) -> FetchRecord:
