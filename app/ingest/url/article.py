@@ -67,9 +67,11 @@ def extractor_version() -> str:
 
 def extract_article(html: str, url: str) -> Article:
     """The article in `html` fetched from `url`; IngestError when there is no article text."""
+    # deduplicate stays off: trafilatura's is a process-wide cache, so a worker extracting the
+    # same page a second time would silently lose the text it had already seen.
     xml = trafilatura.extract(
         html, url=url, output_format="xml", include_images=True, include_formatting=False,
-        include_comments=False, include_tables=False, with_metadata=True, deduplicate=True,
+        include_comments=False, include_tables=False, with_metadata=True, deduplicate=False,
     )  # fmt: skip
     if not xml:
         raise _no_article(url)
