@@ -149,7 +149,9 @@ async def test_429_beyond_the_budget_falls_back(chat: tuple[FakeChat, LLMSetting
     sleeps = Sleeps()
     outcome = await _write(settings, sleeps)
     assert not outcome.drafts and sleeps.waits == [20.0]
-    assert "429" in outcome.writer.fallback_reason and "30 s budget" in outcome.writer.fallback_reason
+    assert (
+        "429" in outcome.writer.fallback_reason and "30 s budget" in outcome.writer.fallback_reason
+    )
 
 
 async def test_timeout_falls_back(chat: tuple[FakeChat, LLMSettings]) -> None:

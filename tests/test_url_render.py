@@ -21,8 +21,9 @@ runner = CliRunner(env={"COLUMNS": "220"})
 
 
 def _frame_rgb(video: Path, at: float, dest: Path) -> np.ndarray:
-    asyncio.run(run_ffmpeg(["-v", "error", "-ss", f"{at:.3f}", "-i", str(video), "-frames:v", "1",
-                            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "96x54", str(dest)]))  # fmt: skip
+    args = ["-v", "error", "-ss", f"{at:.3f}", "-i", str(video), "-frames:v", "1",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "96x54", str(dest)]  # fmt: skip
+    asyncio.run(run_ffmpeg(args))
     return np.frombuffer(dest.read_bytes(), dtype=np.uint8).reshape(54, 96, 3).astype(float)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ssl
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,10 +73,13 @@ class Fetcher:
         *,
         resolver: Resolver = system_resolver,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
+        """`verify` is httpx's: an SSL context trusting a private CA (an intranet, a test)."""
         self.settings = settings
         self.resolver = resolver
         self.clock = clock
+        self.verify = verify
 
     async def fetch(self, url: str, *, accept: Collection[str], max_bytes: int) -> Fetched:
         """The body at `url`, if its media type is in `accept` (a `type/` entry matches a family).
@@ -119,6 +123,7 @@ class Fetcher:
             timeout=httpx.Timeout(s.read_timeout_s, connect=s.connect_timeout_s),
             follow_redirects=False,  # every hop is re-checked by _follow
             trust_env=False,
+            verify=self.verify,
         )
 
     async def _body(
