@@ -12,6 +12,8 @@ from app.ingest.model import SourceKind
 from app.ingest.outcome import Ingested
 from app.ingest.url.article import extract_article
 from app.ingest.url.errors import FetchRefused
+from app.ingest.url.fetch import Fetcher
+from app.ingest.url.images import fetch_images
 from app.ingest.url.ingest import UrlOptions, ingest_url
 from app.ingest.url.summarize import summarize
 from tests.fakes_http.article_text import SECTIONS, TITLE
@@ -121,14 +123,7 @@ async def test_an_image_that_is_really_html_is_skipped_with_its_reason(
 
 async def test_an_image_is_fetched_under_the_same_address_rules(tmp_path: Path) -> None:
     html = article_html("http://169.254.169.254/latest/meta-data/photo.png")
-    with serve_articles() as site:
-        from tests.fakes_http import articles
-
-        articles.seen.clear()
-        article = extract_article(html, f"{site}/article.html")
-    from app.ingest.url.fetch import Fetcher
-    from app.ingest.url.images import fetch_images
-
+    article = extract_article(html, "http://127.0.0.1:9/article.html")
     fetcher = Fetcher(loopback_settings(), resolver=table_resolver({}))
     kept, skipped = await fetch_images(article.images[:1], fetcher, tmp_path)
     assert not kept and "169.254.169.254 is a cloud metadata address" in skipped[0].skipped
