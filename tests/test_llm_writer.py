@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from app.cli import app
 from app.ingest.llm.prompt import NO_LLM_NOTE, write_prompt_script
 from app.ingest.llm.settings import LLMSettings
 from app.ingest.llm.writer import ArticleBrief, write_with_llm
@@ -181,3 +183,22 @@ async def test_without_an_llm_a_prompt_is_short_and_the_note_says_how_to_get_mor
                                          settings=LLMSettings(), sleep=Sleeps())  # fmt: skip
     assert ingested.notes == (NO_LLM_NOTE,) and ingested.script.source is None
     assert ingested.script.target_duration < 30
+
+
+def test_the_cli_says_who_wrote_the_script_and_when_it_fell_back(
+    chat: tuple[FakeChat, LLMSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, settings = chat
+    monkeypatch.setenv("REELROUTE_FETCH__ALLOW_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("REELROUTE_LLM__BASE_URL", settings.base_url)
+    monkeypatch.setenv("REELROUTE_LLM__MODEL", "fake-writer-1")
+    runner = CliRunner(env={"COLUMNS": "220"})
+    with serve_articles() as site:
+        fake.then(script_json(word_budget(MINUTES, WPM, ARTICLE.title)))
+        written = runner.invoke(app, ["plan", f"{site}/article.html", "--minutes", "1", "--json"])
+        fake.answers = ["not json"]
+        fallen = runner.invoke(app, ["plan", f"{site}/article.html", "--minutes", "1", "--json"])
+    assert written.exit_code == 0, written.output
+    assert "Script written by fake-writer-1" in written.output
+    assert fallen.exit_code == 0, fallen.output
+    assert "The LLM writer was not used (invalid output twice" in " ".join(fallen.output.split())
