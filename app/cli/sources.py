@@ -32,7 +32,9 @@ def load_source(
         check_minutes(minutes)
         if is_url(source) and prompt is None:
             assert source is not None
-            return _told(asyncio.run(ingest_url(source, _url_options(settings, minutes))))
+            return _told(
+                asyncio.run(ingest_url(source, UrlOptions.from_settings(settings, minutes)))
+            )
         if prompt is not None and source is None:
             wpm = settings.words_per_minute
             written = write_prompt_script(
@@ -43,16 +45,6 @@ def load_source(
     except IngestError as exc:
         fail(str(exc))
     return load_script(source, prompt, settings.words_per_minute)
-
-
-def _url_options(settings: Settings, minutes: float) -> UrlOptions:
-    return UrlOptions(
-        minutes=minutes,
-        words_per_minute=settings.words_per_minute,
-        fetch=settings.fetch,
-        llm=settings.llm,
-        image_dir=settings.data_dir / "url-images",
-    )
 
 
 def _told(ingested: Ingested) -> Script:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from app.ingest.draft import SceneDraft, build_scenes
@@ -34,6 +35,9 @@ from app.ingest.url.images import fetch_images, place_images
 from app.ingest.url.settings import FetchSettings
 from app.ingest.url.summarize import summarize
 
+if TYPE_CHECKING:  # app.config imports this package's settings
+    from app.config import Settings
+
 DEFAULT_MINUTES = 3.0
 MAX_MINUTES = 30.0
 EXCERPT_CHARS = 160
@@ -47,6 +51,17 @@ class UrlOptions:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
     image_dir: Path = Path(".reelroute/url-images")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, minutes: float = DEFAULT_MINUTES) -> UrlOptions:
+        """What the CLI, the API and the workers use: everything from REELROUTE_* settings."""
+        return cls(
+            minutes=minutes,
+            words_per_minute=settings.words_per_minute,
+            fetch=settings.fetch,
+            llm=settings.llm,
+            image_dir=settings.data_dir / "url-images",
+        )
 
 
 async def ingest_url(
