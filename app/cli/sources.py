@@ -16,6 +16,9 @@ from app.ingest.llm.prompt import write_prompt_script
 from app.ingest.model import Script
 from app.ingest.outcome import Ingested
 from app.ingest.url.ingest import UrlOptions, check_minutes, ingest_url
+from app.pipeline.speaking_rate import measured_rate
+from providers.errors import ConfigurationError
+from providers.voice import get_voice
 
 URL_PREFIXES = ("http://", "https://")
 
@@ -32,11 +35,11 @@ def load_source(
         check_minutes(minutes)
         if is_url(source) and prompt is None:
             assert source is not None
-            return _told(
-                asyncio.run(ingest_url(source, UrlOptions.from_settings(settings, minutes)))
-            )
+            options = UrlOptions.from_settings(settings, minutes, _narrator_rate(settings))
+            return _told(asyncio.run(ingest_url(source, options)))
         if prompt is not None and source is None:
-            wpm = settings.words_per_minute
+            llm = settings.llm.configured  # only a written script is fitted to --minutes
+            wpm = _narrator_rate(settings) if llm else settings.words_per_minute
             written = write_prompt_script(
                 prompt, minutes=minutes, words_per_minute=wpm, settings=settings.llm,
                 sleep=asyncio.sleep,
@@ -45,6 +48,17 @@ def load_source(
     except IngestError as exc:
         fail(str(exc))
     return load_script(source, prompt, settings.words_per_minute)
+
+
+def _narrator_rate(settings: Settings) -> float:
+    """The configured narrator's real pace, so `--minutes` is the length of the video made."""
+    try:
+        return asyncio.run(measured_rate(get_voice(settings.voice), settings.narration_cache_dir))
+    except (ConfigurationError, ValueError, OSError) as exc:
+        console.print(f"[yellow]note:[/] the narrator could not be timed ({exc}); lengths use "
+                      f"REELROUTE_WORDS_PER_MINUTE={settings.words_per_minute:g}",
+                      highlight=False)  # fmt: skip
+        return settings.words_per_minute
 
 
 def _told(ingested: Ingested) -> Script:

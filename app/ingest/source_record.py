@@ -71,11 +71,14 @@ class SourceRecord:
     paragraphs: tuple[CitedParagraph, ...] = ()  # the cited ones
     images: tuple[ImageRecord, ...] = ()
     minutes_asked: float | None = None
+    words_per_minute: float | None = None  # the narrator's pace the length was fitted to
 
     def to_manifest(self, scenes: Sequence[_Cited]) -> dict[str, Any]:
         block: dict[str, Any] = {"writer": asdict(self.writer)}
         if self.minutes_asked is not None:
             block["minutes_asked"] = self.minutes_asked
+        if self.words_per_minute is not None:
+            block["words_per_minute"] = round(self.words_per_minute, 1)
         if self.fetch is not None:
             block["fetch"] = {**asdict(self.fetch), "redirects": list(self.fetch.redirects)}
             block["extraction"] = dict(self.extraction)

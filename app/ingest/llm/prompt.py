@@ -28,7 +28,7 @@ async def write_prompt_script(
                         (NO_LLM_NOTE,))  # fmt: skip
     brief = PromptBrief(prompt, minutes, words_per_minute)
     outcome = await write_with_llm(settings, brief, sleep=sleep)
-    record = SourceRecord(writer=outcome.writer, minutes_asked=minutes)
+    record = SourceRecord(outcome.writer, minutes_asked=minutes, words_per_minute=words_per_minute)
     if outcome.drafts:
         scenes = build_scenes(outcome.drafts, words_per_minute=words_per_minute)
         raw = prompt.encode("utf-8", errors="replace")

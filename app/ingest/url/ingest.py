@@ -53,11 +53,17 @@ class UrlOptions:
     image_dir: Path = Path(".reelroute/url-images")
 
     @classmethod
-    def from_settings(cls, settings: Settings, minutes: float = DEFAULT_MINUTES) -> UrlOptions:
-        """What the CLI, the API and the workers use: everything from REELROUTE_* settings."""
+    def from_settings(
+        cls, settings: Settings, minutes: float = DEFAULT_MINUTES, words_per_minute: float = 0
+    ) -> UrlOptions:
+        """Options from REELROUTE_* settings (what the CLI, the API and the workers use).
+
+        `words_per_minute` is the narrator's real pace (`app.pipeline.speaking_rate`); without
+        it the planning figure `settings.words_per_minute` is used.
+        """
         return cls(
             minutes=minutes,
-            words_per_minute=settings.words_per_minute,
+            words_per_minute=words_per_minute or settings.words_per_minute,
             fetch=settings.fetch,
             llm=settings.llm,
             image_dir=settings.data_dir / "url-images",
@@ -91,6 +97,7 @@ async def ingest_url(
         paragraphs=_cited(article, scenes, page.url),
         images=tuple(placed + skipped),
         minutes_asked=options.minutes,
+        words_per_minute=options.words_per_minute,
     )
     title = article.title or scenes[0].on_screen_text
     script = Script(title, SourceKind.URL, page.sha256, scenes, source=record)
