@@ -7,7 +7,9 @@ Waits go through an injected sleep, so no test waits for real except the timeout
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from app.ingest.llm.writer import ArticleBrief, write_with_llm
 from app.ingest.url.article import extract_article
 from app.ingest.url.ingest import UrlOptions, ingest_url
 from app.ingest.url.summarize import word_budget
+from app.pipeline.speaking_rate import measured_rate
+from providers.voice import get_voice
 from tests.fakes_http.articles import article_html, serve_articles
 from tests.fakes_http.openai_chat import FakeChat
 from tests.fakes_http.server import Reply, serve
@@ -189,12 +193,17 @@ def test_the_cli_says_who_wrote_the_script_and_when_it_fell_back(
     chat: tuple[FakeChat, LLMSettings], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake, settings = chat
+    monkeypatch.setenv("REELROUTE_VOICE", "espeak")
+    # The CLI fits the length to the narrator's measured pace; measure it here the same way
+    # (into the same cache) so the fake's reply has the length the CLI asks for.
+    narration_cache = Path(os.environ["REELROUTE_DATA_DIR"]) / "narration"
+    rate = asyncio.run(measured_rate(get_voice("espeak"), narration_cache))
     monkeypatch.setenv("REELROUTE_FETCH__ALLOW_HOSTS", "127.0.0.1")
     monkeypatch.setenv("REELROUTE_LLM__BASE_URL", settings.base_url)
     monkeypatch.setenv("REELROUTE_LLM__MODEL", "fake-writer-1")
     runner = CliRunner(env={"COLUMNS": "220"})
     with serve_articles() as site:
-        fake.then(script_json(word_budget(MINUTES, WPM, ARTICLE.title)))
+        fake.then(script_json(word_budget(MINUTES, rate, ARTICLE.title)))
         written = runner.invoke(app, ["plan", f"{site}/article.html", "--minutes", "1", "--json"])
         fake.answers = ["not json"]
         fallen = runner.invoke(app, ["plan", f"{site}/article.html", "--minutes", "1", "--json"])
