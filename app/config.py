@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.ingest.llm.settings import LLMSettings
+from app.ingest.url.settings import FetchSettings
 from providers.music import Mood
 from providers.settings import (
     HailuoSettings,
@@ -67,6 +69,10 @@ class Settings(BaseSettings):
         description="Root certificates (PEM) that `verify` trusts for C2PA; default: the local "
         "test CA.",
     )
+
+    # URL sources and the optional LLM script writer: REELROUTE_FETCH__*, REELROUTE_LLM__*.
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     # Vendor adapters: REELROUTE_<PROVIDER>__API_KEY etc.; without a key a vendor is never called.
     kling: KlingSettings = Field(default_factory=KlingSettings)

@@ -92,8 +92,8 @@ def test_bad_sources_get_clear_errors(tmp_path: Path, content: bytes, expected: 
 def test_missing_file_url_and_bad_aspect_are_refused(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["render", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 1 and "nope.txt" in missing.output
-    url = runner.invoke(app, ["render", "https://example.com/post"])
-    assert url.exit_code == 1 and "URL" in url.output
+    url = runner.invoke(app, ["render", "ftp://example.com/post"])
+    assert url.exit_code == 1 and "ftp:" in url.output
     aspect = runner.invoke(app, ["render", "--prompt", "A harbour", "--aspects", "16:10"])
     assert aspect.exit_code == 1 and "unknown aspect" in aspect.output
 

@@ -85,7 +85,8 @@ def read_source(
         return RenderSource(kind="prompt", text=prompt, name="--prompt", minutes=minutes), None
     if source is None:
         raise InputError(
-            "give a SOURCE file (script .txt or outline .md) or --prompt TEXT", field="source"
+            "give a SOURCE (script .txt, outline .md, an article's http(s) URL) or --prompt TEXT",
+            field="source",
         )
     if source.lower().startswith(("http://", "https://")):
         return RenderSource(kind="url", url=source, name=source, minutes=minutes), None

@@ -44,7 +44,8 @@ from providers.music import Mood
 from providers.profile import Catalog
 
 SourceArg = Annotated[
-    str | None, typer.Argument(help="Script (.txt), Markdown outline (.md), or - for stdin.")
+    str | None,
+    typer.Argument(help="Script (.txt), Markdown outline (.md), an article URL, or - for stdin."),
 ]
 PromptOpt = Annotated[str | None, typer.Option("--prompt", help="Render a short text prompt.")]
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Agency policy (YAML/JSON).")]

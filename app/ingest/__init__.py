@@ -7,6 +7,10 @@ The pipeline inside: `text` (decode, validate, normalise) → `detect` → one p
 `script`, `outline`) producing `SceneDraft`s → `draft.build_scenes` (kind via `classify`,
 on-screen text via `headline`, visual prompt via `visual`, duration via `timing`).
 
+Two sources live in their own packages because they use the network: `app.ingest.url`
+(`ingest_url`: a web article, fetched under an SSRF guard, summarised with citations) and
+`app.ingest.llm` (the optional OpenAI-compatible script writer for prompts and articles).
+
 Every failure the user can fix is an `IngestError` (a `ValueError`) whose message names the
 source and says what to do. Notes that do not stop ingestion (an image that cannot be used, an
 unclosed code fence) are logged as warnings under the `app.ingest` logger.

@@ -29,6 +29,7 @@ class SceneDraft:
     section: str = ""
     image_hint: Path | None = None
     kind: SceneKind | None = None  # set only when the parser knows (a title card is text)
+    sources: tuple[int, ...] = ()  # source paragraph numbers, for citations
 
 
 @dataclass(frozen=True)
@@ -78,4 +79,5 @@ def _build_scene(
         target_duration=target_duration(draft.narration, words_per_minute),
         section=draft.section,
         image_hint=draft.image_hint,
+        sources=draft.sources,
     )

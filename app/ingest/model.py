@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from app.ingest.source_record import SourceRecord
 from providers.types import SceneKind
 
 
@@ -13,6 +14,7 @@ class SourceKind(StrEnum):
     PROMPT = "prompt"  # a short free-text idea
     SCRIPT = "script"  # pasted narration, one scene per paragraph
     OUTLINE = "outline"  # Markdown: headings are sections, bullets/paragraphs are scenes
+    URL = "url"  # a web article, fetched and summarised (or written by an LLM) with citations
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Scene:
     target_duration: float  # seconds, from the speaking rate; the narration's real length wins
     section: str = ""  # heading the scene sits under, if any
     image_hint: Path | None = None  # a local reference image for image-to-video / Ken Burns
+    sources: tuple[int, ...] = ()  # numbers of the source paragraphs it came from (URL sources)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Script:
     source_kind: SourceKind
     source_sha256: str  # sha256 of the raw input text, for the manifest
     scenes: tuple[Scene, ...] = field(default_factory=tuple)
+    # Where a fetched or written script came from (URL, fetch, citations, writer), for the
+    # manifest's `input.source`; None for a file or text the user gave as it is.
+    source: SourceRecord | None = None
 
     @property
     def target_duration(self) -> float:

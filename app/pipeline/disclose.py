@@ -199,6 +199,12 @@ def _output_records(rec: RenderRecord, out_dir: Path) -> list[OutputRecord]:
     return records
 
 
+def _source_block(script: Script) -> dict[str, Any]:
+    # A fetched or LLM-written script: fetch, extraction, citations, images, writer
+    # (app.ingest.source_record). Absent for a file or text used as given.
+    return {"source": script.source.to_manifest(script.scenes)} if script.source else {}
+
+
 def _actual_cost(outcomes: Sequence[ClipOutcome]) -> float | None:
     costs = [a.cost_usd for o in outcomes for a in o.attempts if a.outcome == "succeeded"]
     if any(c is None for c in costs):
@@ -249,6 +255,7 @@ def _draft(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> Mani
             title=rec.script.title,
             ref=rec.input_ref,
             sha256=rec.script.source_sha256,
+            **_source_block(rec.script),
         ),
         policy=PolicyRecord(
             id=rec.policy.id,

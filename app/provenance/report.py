@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.provenance.checks import Check, Verdict
 from app.provenance.manifest_model import Manifest, OutputRecord, Routing, SceneRecord
+from app.provenance.sources_html import sources_section
 from providers.media import run_ffmpeg
 
 THUMB_WIDTH = 192
@@ -199,7 +200,8 @@ def render_report(
         f"<title>{_e(title)} — disclosure report</title><style>{_CSS}</style></head><body>"
         f"<h1>{_e(title)}</h1><p class=muted>Per-scene AI generation disclosure by reelroute "
         f"{_e(manifest.software.version)}</p>"
-        f"{_meta(manifest, checks, signer)}<h2>Scenes</h2><table>{head}{scenes}</table>"
+        f"{_meta(manifest, checks, signer)}{sources_section(manifest.document())}"
+        f"<h2>Scenes</h2><table>{head}{scenes}</table>"
         f"<h2>Outputs</h2>{_outputs(manifest)}<h2>Checks</h2>{_checks(checks)}"
         "</body></html>\n"
     )

@@ -322,8 +322,15 @@ def build_plan_env(
         registry=registry or default_registry(settings.provider_settings()),
         policies=policies or FilePolicySource(catalog, settings.enforced_policy_path),
         words_per_minute=settings.words_per_minute,
-        **extra,
+        **({"writer": _default_writer(settings)} | extra),
     )
+
+
+def _default_writer(settings: Settings) -> SourceWriter:
+    # Imported here: the writer pulls in the article and LLM stack, which imports this module.
+    from app.service.writers import source_writer
+
+    return source_writer(settings)
 
 
 def build_render_env(
