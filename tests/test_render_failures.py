@@ -11,10 +11,11 @@ import pytest
 
 from app.config import Settings
 from app.context import load_effective_catalog
+from app.errors import PlanError
 from app.ingest import ingest_text
 from app.pipeline.cache import ClipCache
 from app.pipeline.health import CircuitBoard
-from app.pipeline.plan import PlanError, plan_script
+from app.pipeline.plan import plan_script
 from app.pipeline.run import RenderContext, RenderFailed, RenderOptions, render_script
 from app.render.quality import Quality
 from providers.errors import ProviderUnavailable

@@ -22,8 +22,9 @@ from app.cli.common import (
 )
 from app.cli.progress import ProgressBars
 from app.context import build_context, build_registry
+from app.errors import PlanError
 from app.pipeline.disclose import RenderResult
-from app.pipeline.plan import PlanError, plan_script
+from app.pipeline.plan import plan_script
 from app.pipeline.run import RenderFailed, RenderOptions, render_script
 from app.provenance.credentials import CredentialError
 from app.provenance.signing import SigningKeyError

@@ -1,18 +1,21 @@
 """Ingestion's one exception: a source we cannot turn into scenes.
 
-    ValueError
+    app.errors.InputError (code "invalid_input")
     └── IngestError(problem, source=, fix=)   the input is missing, unreadable, not text,
                                                empty, too long, or has nothing to narrate
 
-It subclasses `ValueError` because every cause is a bad input value, never a bug or an outage.
+It also subclasses `ValueError` because every cause is a bad input value, never a bug or an
+outage.
 Messages are written for the person who supplied the source: what is wrong, where, and what to
 do about it, so the CLI and the API can show `str(error)` unchanged.
 """
 
 from __future__ import annotations
 
+from app.errors import InputError
 
-class IngestError(ValueError):
+
+class IngestError(InputError, ValueError):
     """A source that cannot be ingested.
 
     `problem` says what is wrong, `source` names the file or input it is about, and `fix` says what
@@ -23,7 +26,7 @@ class IngestError(ValueError):
         self.problem = problem
         self.source = source
         self.fix = fix
-        super().__init__(self._message())
+        super().__init__(self._message(), field="source")
 
     def _message(self) -> str:
         text = f"{self.source}: {self.problem}" if self.source else self.problem

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from app.errors import PlanError
 from app.ingest.model import Script
 from app.pipeline.health import CircuitBoard
 from providers.profile import Catalog
@@ -16,10 +17,6 @@ from routing.router import Plan, plan
 from routing.scene import SceneSpec
 
 DEFAULT_POLICY = Policy(id="default", name="Any configured provider, best fit first")
-
-
-class PlanError(Exception):
-    """The script cannot be rendered under this policy (no eligible provider, over budget)."""
 
 
 def health_snapshot(

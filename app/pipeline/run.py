@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app import __version__
 from app.config import Settings
+from app.errors import RenderFailed
 from app.ingest.model import Scene, Script
 from app.pipeline.cache import ClipCache
 from app.pipeline.clips import (
@@ -58,10 +59,6 @@ TRANSITION = 0.4
 DEFAULT_ASPECTS = (Aspect.LANDSCAPE, Aspect.PORTRAIT, Aspect.SQUARE)
 # Footage with text or charts must stay whole in every aspect; photographic scenes can be cropped.
 _PAD_KINDS = frozenset({SceneKind.TEXT, SceneKind.DATA, SceneKind.STYLIZED})
-
-
-class RenderFailed(Exception):
-    """The render could not finish; clips already made stay cached for the next run."""
 
 
 @dataclass(frozen=True)
