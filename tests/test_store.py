@@ -57,8 +57,9 @@ async def test_a_used_policy_version_is_immutable(db: Database) -> None:
     await create_key(db, "acme", Role.AGENCY_ADMIN)
     first = await policy_store.save_policy(db, "acme", "p", {"id": "p"}, "sha256:1", "id: p")
     assert first.created and first.row.version == 1
-    replaced = await policy_store.save_policy(db, "acme", "p", {"id": "p", "sort": "price"},
-                                              "sha256:2", "id: p\nsort: price")  # fmt: skip
+    replaced = await policy_store.save_policy(
+        db, "acme", "p", {"id": "p", "sort": "price"}, "sha256:2", "id: p\nsort: price"
+    )
     assert not replaced.created and replaced.row.version == 1  # unused: replaced in place
     await policy_store.mark_used(db, "acme", "p", 1)
     newer = await policy_store.save_policy(db, "acme", "p", {"id": "p"}, "sha256:3", "id: p")
@@ -71,10 +72,21 @@ async def test_event_sequence_is_per_render(db: Database) -> None:
     await create_key(db, "acme", Role.CREATOR)
     now = render_store.now()
     for rid in ("r1", "r2"):
-        await render_store.insert_render(db, RenderRow(
-            id=rid, tenant_id="acme", created_by="k", state="planned", request={}, plan={},
-            request_sha256="x", outputs=[], created_at=now, updated_at=now,
-        ))  # fmt: skip
+        await render_store.insert_render(
+            db,
+            RenderRow(
+                id=rid,
+                tenant_id="acme",
+                created_by="k",
+                state="planned",
+                request={},
+                plan={},
+                request_sha256="x",
+                outputs=[],
+                created_at=now,
+                updated_at=now,
+            ),
+        )
     assert [await render_store.append_event(db, "r1", "state", {}) for _ in range(3)] == [1, 2, 3]
     assert await render_store.append_event(db, "r2", "state", {}) == 1
     assert [e.seq for e in await render_store.events_after(db, "r1", 1)] == [2, 3]

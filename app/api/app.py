@@ -12,7 +12,17 @@ from fastapi import FastAPI
 from app import __version__
 from app.api import errors, jobs
 from app.api.limits import BodyLimit
-from app.api.routes import audit, events, files, keys, policies, providers, renders, verify, webhooks
+from app.api.routes import (
+    audit,
+    events,
+    files,
+    keys,
+    policies,
+    providers,
+    renders,
+    verify,
+    webhooks,
+)
 from app.api.state import Service
 from app.api.webhooks import WebhookDispatcher
 from app.config import Settings
@@ -44,15 +54,17 @@ def build_service(settings: Settings, overrides: Overrides | None = None) -> Ser
     db = Database(settings.database_url or default_url(settings.data_dir))
     client = o.webhook_client or httpx.AsyncClient(timeout=10.0, follow_redirects=False)
     return Service(
-        settings=settings, db=db,
+        settings=settings,
+        db=db,
         blobs=o.blobs or LocalBlobStore(settings.blobs_dir),
         queue=o.queue or InProcessQueue(settings.workers),
         registry=o.registry or build_registry(settings),
         catalog=o.catalog or load_effective_catalog(settings),
-        webhooks=WebhookDispatcher(db, client, attempts=settings.webhook_attempts,
-                                   backoff_s=settings.webhook_backoff_s),
+        webhooks=WebhookDispatcher(
+            db, client, attempts=settings.webhook_attempts, backoff_s=settings.webhook_backoff_s
+        ),
         sse_poll_s=o.sse_poll_s,
-    )  # fmt: skip
+    )
 
 
 def create_app(settings: Settings | None = None, overrides: Overrides | None = None) -> FastAPI:
@@ -84,7 +96,9 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     for module in ROUTERS:
         app.include_router(module.router)
     app.add_middleware(
-        BodyLimit, cap=settings.max_body_bytes, upload_cap=settings.max_upload_bytes,
+        BodyLimit,
+        cap=settings.max_body_bytes,
+        upload_cap=settings.max_upload_bytes,
         upload_paths=("/v1/verify",),
-    )  # fmt: skip
+    )
     return app

@@ -60,11 +60,19 @@ def _body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
 
 
 _STATUS_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "limit_exceeded",
-    415: "unsupported_media_type", 416: "range_not_satisfiable", 422: "invalid_input",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "limit_exceeded",
+    415: "unsupported_media_type",
+    416: "range_not_satisfiable",
+    422: "invalid_input",
     429: "limit_exceeded",
-}  # fmt: skip
+}
 
 
 def _validation_field(loc: tuple[Any, ...]) -> str | None:

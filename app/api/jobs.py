@@ -64,12 +64,16 @@ class LedgerEvents:
             None,
         )
         return AttemptRow(
-            render_id=self.render_id, scene_index=event.scene or 0,
+            render_id=self.render_id,
+            scene_index=event.scene or 0,
             provider=record.get("provider") or event.provider,
-            model=record.get("model") or event.model, outcome=record.get("outcome"),
-            vendor_task_id=task_id, cost_usd=float(record.get("cost_usd") or 0.0),
-            record=record, created_at=now(),
-        )  # fmt: skip
+            model=record.get("model") or event.model,
+            outcome=record.get("outcome"),
+            vendor_task_id=task_id,
+            cost_usd=float(record.get("cost_usd") or 0.0),
+            record=record,
+            created_at=now(),
+        )
 
 
 def work_dir(service: Service, render_id: str) -> Path:
@@ -94,8 +98,7 @@ async def run_render(service: Service, render_id: str) -> None:
         await _finish(service, render_id, RenderState.FAILED, exc.to_dict())
     except Exception as exc:  # a bug must still end the render in the ledger, not hang it
         log.exception("render %s crashed", render_id)
-        error = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}",
-                 "field": None}  # fmt: skip
+        error = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}", "field": None}
         await _finish(service, render_id, RenderState.FAILED, error)
     finally:
         shutil.rmtree(work_dir(service, render_id), ignore_errors=True)
@@ -107,16 +110,23 @@ async def _execute(service: Service, render_id: str, out_dir: Path) -> None:
     request = RenderRequest.model_validate(row.request)
     planned = await render_ops.plan(service, request)
     env = build_render_env(
-        service.settings, LedgerEvents(service, render_id),
-        registry=service.registry, catalog=service.catalog,
-    )  # fmt: skip
+        service.settings,
+        LedgerEvents(service, render_id),
+        registry=service.registry,
+        catalog=service.catalog,
+    )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     await execute_plan(planned, env, out_dir)
     manifest_data = _read_manifest(out_dir)
     keys = service.blobs.put_tree(f"renders/{render_id}", out_dir)
     await _record_results(service, render_id, manifest_data, keys)
-    await _finish(service, render_id, RenderState.SUCCEEDED, None, outputs=_outputs(
-        render_id, manifest_data, keys))  # fmt: skip
+    await _finish(
+        service,
+        render_id,
+        RenderState.SUCCEEDED,
+        None,
+        outputs=_outputs(render_id, manifest_data, keys),
+    )
 
 
 def _read_manifest(out_dir: Path) -> dict[str, Any]:
@@ -128,10 +138,16 @@ def _read_manifest(out_dir: Path) -> dict[str, Any]:
 
 def _outputs(render_id: str, manifest: dict[str, Any], keys: list[str]) -> list[Any]:
     outputs = [
-        {"aspect": o["aspect"], "key": f"renders/{render_id}/{o['file']}", "sha256": o["sha256"],
-         "duration": o.get("duration"), "width": o.get("width"), "height": o.get("height")}
+        {
+            "aspect": o["aspect"],
+            "key": f"renders/{render_id}/{o['file']}",
+            "sha256": o["sha256"],
+            "duration": o.get("duration"),
+            "width": o.get("width"),
+            "height": o.get("height"),
+        }
         for o in manifest.get("outputs", [])
-    ]  # fmt: skip
+    ]
     for key in keys:
         name = key.rsplit("/", 1)[-1]
         if name.endswith((".srt", ".vtt", ".json", ".html")):
@@ -147,22 +163,36 @@ async def _record_results(
         clip = scene.get("clip", {})
         cost = sum(float(a.get("cost_usd") or 0) for a in scene.get("attempts", []))
         await render_store.update_scene(
-            service.db, render_id, int(scene["index"]), state="done",
-            provider=clip.get("provider"), model=clip.get("model"),
-            duration_s=float(clip.get("duration") or 0), cost_usd=cost,
-        )  # fmt: skip
-        clips.append(ClipRow(
-            render_id=render_id, scene_index=int(scene["index"]), provider=clip.get("provider"),
-            model=clip.get("model"), sha256=clip.get("sha256"),
-            vendor_task_id=clip.get("provider_job_id"), duration_s=float(clip.get("duration") or 0),
-        ))  # fmt: skip
+            service.db,
+            render_id,
+            int(scene["index"]),
+            state="done",
+            provider=clip.get("provider"),
+            model=clip.get("model"),
+            duration_s=float(clip.get("duration") or 0),
+            cost_usd=cost,
+        )
+        clips.append(
+            ClipRow(
+                render_id=render_id,
+                scene_index=int(scene["index"]),
+                provider=clip.get("provider"),
+                model=clip.get("model"),
+                sha256=clip.get("sha256"),
+                vendor_task_id=clip.get("provider_job_id"),
+                duration_s=float(clip.get("duration") or 0),
+            )
+        )
     await render_store.record_clips(service.db, render_id, clips)
 
 
 async def _finish(
-    service: Service, render_id: str, state: RenderState, error: dict[str, Any] | None,
+    service: Service,
+    render_id: str,
+    state: RenderState,
+    error: dict[str, Any] | None,
     outputs: list[Any] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     moved = await render_store.set_state(
         service.db, render_id, state, only_from=_STARTED, error=error, outputs=outputs
     )
@@ -186,6 +216,8 @@ async def resume_interrupted(service: Service) -> None:
     """Renders a stopped server left in flight go back on the queue; clips already made come
     from the cache, so nothing made is paid for twice."""
     for render_id in await render_store.ids_in_states(service.db, _STARTED):
-        await render_store.set_state(service.db, render_id, RenderState.APPROVED, only_from=_STARTED)
+        await render_store.set_state(
+            service.db, render_id, RenderState.APPROVED, only_from=_STARTED
+        )
         await service.announce(render_id, "state", {"state": "approved", "resumed": True})
         await service.queue.enqueue(render_id)

@@ -10,8 +10,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class BodyLimit:
     """Pure ASGI middleware: `upload_paths` get `upload_cap`, everything else `cap`."""
 
-    def __init__(self, app: ASGIApp, *, cap: int, upload_cap: int,
-                 upload_paths: tuple[str, ...]) -> None:  # fmt: skip
+    def __init__(
+        self, app: ASGIApp, *, cap: int, upload_cap: int, upload_paths: tuple[str, ...]
+    ) -> None:
         self.app, self.cap, self.upload_cap, self.upload_paths = app, cap, upload_cap, upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -52,9 +53,23 @@ class _Overflow(Exception):
 
 
 async def _too_large(send: Send, cap: int) -> None:
-    body = json.dumps({"error": {"code": "limit_exceeded", "field": None,
-                                 "message": f"the request body is over the {cap}-byte limit"}})  # fmt: skip
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    body = json.dumps(
+        {
+            "error": {
+                "code": "limit_exceeded",
+                "field": None,
+                "message": f"the request body is over the {cap}-byte limit",
+            }
+        }
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body.encode()})

@@ -51,9 +51,7 @@ def check_words(service: Service, source: RenderSource) -> None:
 
 async def plan(service: Service, request: RenderRequest) -> PlannedRender:
     """Plan `request` for its tenant: ledger policies, the enforced policy, the tenant's spend."""
-    policies = await load_policy_source(
-        service.db, request.tenant, request.policy, service.catalog
-    )
+    policies = await load_policy_source(service.db, request.tenant, request.policy, service.catalog)
     env = PlanEnv(
         catalog=service.catalog,
         registry=service.registry,
@@ -102,10 +100,15 @@ async def create(
     source = RenderSource(**body.source.model_dump())
     check_words(service, source)
     request = RenderRequest(
-        render_id=new_render_id(), tenant=principal.tenant, source=source,
-        policy=await versioned(service, principal.tenant, policy_ref(body.policy)), aspects=body.aspects, quality=body.quality,
-        voice=body.voice, music_mood=body.music_mood,
-    )  # fmt: skip
+        render_id=new_render_id(),
+        tenant=principal.tenant,
+        source=source,
+        policy=await versioned(service, principal.tenant, policy_ref(body.policy)),
+        aspects=body.aspects,
+        quality=body.quality,
+        voice=body.voice,
+        music_mood=body.music_mood,
+    )
     planned = await plan(service, request)
     row = _new_row(principal, request, planned, body_hash, idempotency_key)
     try:
@@ -134,19 +137,33 @@ def _replay(existing: RenderRow, body_hash: str, key: str) -> RenderRow:
 
 
 def _new_row(
-    principal: Principal, request: RenderRequest, planned: PlannedRender, body_hash: str,
-    idempotency_key: str | None, parent_id: str | None = None,
-) -> RenderRow:  # fmt: skip
+    principal: Principal,
+    request: RenderRequest,
+    planned: PlannedRender,
+    body_hash: str,
+    idempotency_key: str | None,
+    parent_id: str | None = None,
+) -> RenderRow:
     stamp = now()
     plan_dict = planned.to_dict()
     return RenderRow(
-        id=request.render_id, tenant_id=principal.tenant, created_by=principal.key_id,
-        state=RenderState.PLANNED.value, request=request.model_dump(mode="json"),
-        plan=plan_dict, estimated_cost_usd=float(plan_dict.get("estimated_cost_usd") or 0),
-        cost_usd=0.0, parent_id=parent_id, idempotency_key=idempotency_key,
-        request_sha256=body_hash, error=None, outputs=[], created_at=stamp, updated_at=stamp,
+        id=request.render_id,
+        tenant_id=principal.tenant,
+        created_by=principal.key_id,
+        state=RenderState.PLANNED.value,
+        request=request.model_dump(mode="json"),
+        plan=plan_dict,
+        estimated_cost_usd=float(plan_dict.get("estimated_cost_usd") or 0),
+        cost_usd=0.0,
+        parent_id=parent_id,
+        idempotency_key=idempotency_key,
+        request_sha256=body_hash,
+        error=None,
+        outputs=[],
+        created_at=stamp,
+        updated_at=stamp,
         **_policy_columns(planned, request.policy),
-    )  # fmt: skip
+    )
 
 
 async def versioned(service: Service, tenant: str, ref: PolicyRef | None) -> PolicyRef | None:
@@ -182,8 +199,9 @@ async def edit_scene(service: Service, row: RenderRow, index: int, edit: SceneEd
     _require_state(row, RenderState.PLANNED, action="edit")
     scenes = row.plan.get("scenes", [])
     if not 0 <= index < len(scenes):
-        raise NotFound(f"render {row.id} has scenes 0-{len(scenes) - 1}; no scene {index}",
-                       field="n")  # fmt: skip
+        raise NotFound(
+            f"render {row.id} has scenes 0-{len(scenes) - 1}; no scene {index}", field="n"
+        )
     request = RenderRequest.model_validate(row.request)
     request.edits[index] = _apply_edit(request.edits.get(index), edit)
     planned = await plan(service, request)
@@ -202,8 +220,7 @@ async def approve(service: Service, row: RenderRow) -> None:
             "finish or cancel one"
         )
     if row.policy_name is not None and row.policy_version is not None:
-        await policy_store.mark_used(service.db, row.tenant_id, row.policy_name,
-                                     row.policy_version)  # fmt: skip
+        await policy_store.mark_used(service.db, row.tenant_id, row.policy_name, row.policy_version)
     moved = await render_store.set_state(
         service.db, row.id, RenderState.APPROVED, only_from=[RenderState.PLANNED]
     )
@@ -237,14 +254,24 @@ async def _keep_others(
 
 
 async def derive(
-    service: Service, principal: Principal, parent: RenderRow, *,
-    regenerate: int | None = None, pin: str | None = None,
-    policy: PolicyRef | None = None, approve_now: bool = True,
-) -> RenderRow:  # fmt: skip
+    service: Service,
+    principal: Principal,
+    parent: RenderRow,
+    *,
+    regenerate: int | None = None,
+    pin: str | None = None,
+    policy: PolicyRef | None = None,
+    approve_now: bool = True,
+) -> RenderRow:
     """A new render linked to `parent`: one scene regenerated (optionally pinned), or the
     whole render re-routed under another policy. Every other clip is reused."""
-    _require_state(parent, RenderState.SUCCEEDED, RenderState.FAILED, RenderState.CANCELLED,
-                   action="derive from")  # fmt: skip
+    _require_state(
+        parent,
+        RenderState.SUCCEEDED,
+        RenderState.FAILED,
+        RenderState.CANCELLED,
+        action="derive from",
+    )
     request = RenderRequest.model_validate(parent.request)
     request = request.model_copy(update={"render_id": new_render_id(), "parent_id": parent.id})
     if policy is not None:
@@ -259,11 +286,18 @@ async def derive(
         request.edits[regenerate] = current.model_copy(update={"pin": pin, "prefer": None})
     await _keep_others(service, parent, request, skip)
     planned = await plan(service, request)
-    row = _new_row(principal, request, planned, _request_hash(request.model_dump(mode="json")),
-                   None, parent_id=parent.id)  # fmt: skip
+    row = _new_row(
+        principal,
+        request,
+        planned,
+        _request_hash(request.model_dump(mode="json")),
+        None,
+        parent_id=parent.id,
+    )
     await render_store.insert_render(service.db, row)
-    await service.announce(row.id, "state", {"state": "planned", "parent_id": parent.id},
-                           webhook="render.planned")  # fmt: skip
+    await service.announce(
+        row.id, "state", {"state": "planned", "parent_id": parent.id}, webhook="render.planned"
+    )
     if approve_now:
         await approve(service, row)
     return row

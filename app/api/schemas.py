@@ -23,16 +23,21 @@ PLAN_EXAMPLE: dict[str, Any] = {
     "within_budget": True,
     "scenes": [
         {
-            "index": 0, "narration": "Lisbon's trams climb hills no bus would try.",
-            "on_screen_text": "Lisbon's trams", "visual_prompt": "a yellow tram on a hill",
-            "kind": "landscape", "target_duration": 3.2, "chosen": "local/local-motion-1",
-            "fallbacks": [], "exclusions": [
+            "index": 0,
+            "narration": "Lisbon's trams climb hills no bus would try.",
+            "on_screen_text": "Lisbon's trams",
+            "visual_prompt": "a yellow tram on a hill",
+            "kind": "landscape",
+            "target_duration": 3.2,
+            "chosen": "local/local-motion-1",
+            "fallbacks": [],
+            "exclusions": [
                 {"provider": "kling", "model": "kling-v2-1", "reasons": ["not_configured"]}
             ],
             "estimated_cost_usd": 0.0,
         }
     ],
-}  # fmt: skip
+}
 
 
 class _Body(BaseModel):
@@ -71,10 +76,11 @@ class CreateRender(_Body):
     )
     source: SourceIn
     policy: PolicyIn | str | None = Field(
-        default=None, description="a policy name, {\"id\": name}, or {\"body\": {...}}"
+        default=None, description='a policy name, {"id": name}, or {"body": {...}}'
     )
-    aspects: list[Aspect] = Field(default_factory=lambda: [Aspect("16:9"), Aspect("9:16"),
-                                                           Aspect("1:1")])  # fmt: skip
+    aspects: list[Aspect] = Field(
+        default_factory=lambda: [Aspect("16:9"), Aspect("9:16"), Aspect("1:1")]
+    )
     quality: Quality = Quality.STANDARD
     voice: Literal["piper", "espeak"] | None = None
     music_mood: Mood | None = None
@@ -85,7 +91,9 @@ class SceneEditIn(_Body):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"narration": "Tram 28 climbs into Alfama.", "pin": "local/local-motion-1"}]
+            "examples": [
+                {"narration": "Tram 28 climbs into Alfama.", "pin": "local/local-motion-1"}
+            ]
         },
     )
     narration: str | None = Field(default=None, min_length=1)
@@ -129,15 +137,23 @@ class RenderOut(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "id": "rnd_4f1c2a9e8b7d6c5a", "state": "planned", "tenant": "acme",
-                    "parent_id": None, "estimated_cost_usd": 0.0, "cost_usd": 0.0,
+                    "id": "rnd_4f1c2a9e8b7d6c5a",
+                    "state": "planned",
+                    "tenant": "acme",
+                    "parent_id": None,
+                    "estimated_cost_usd": 0.0,
+                    "cost_usd": 0.0,
                     "policy": {"name": "acme-strict", "version": 1, "sha256": "sha256:9f2c…"},
-                    "created_at": "2026-12-04T14:00:00Z", "updated_at": "2026-12-04T14:00:00Z",
-                    "error": None, "outputs": [], "scenes": [], "plan": PLAN_EXAMPLE,
+                    "created_at": "2026-12-04T14:00:00Z",
+                    "updated_at": "2026-12-04T14:00:00Z",
+                    "error": None,
+                    "outputs": [],
+                    "scenes": [],
+                    "plan": PLAN_EXAMPLE,
                 }
             ]
         }
-    )  # fmt: skip
+    )
     id: str
     state: str = Field(
         description="planned | approved | generating | composing | succeeded | failed | cancelled"
@@ -175,11 +191,17 @@ class PolicyOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"id": "acme-strict", "version": 1, "sha256": "sha256:9f2c…", "used": False,
-                 "created_at": "2026-12-04T14:00:00Z", "body": {"id": "acme-strict"}}
+                {
+                    "id": "acme-strict",
+                    "version": 1,
+                    "sha256": "sha256:9f2c…",
+                    "used": False,
+                    "created_at": "2026-12-04T14:00:00Z",
+                    "body": {"id": "acme-strict"},
+                }
             ]
         }
-    )  # fmt: skip
+    )
     id: str
     version: int
     sha256: str
@@ -199,19 +221,25 @@ class EnforcedOut(BaseModel):
     policy_id: str | None
 
 
+WebhookEvent = Literal["render.planned", "render.succeeded", "render.failed"]
+WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = ("render.planned", "render.succeeded", "render.failed")
+
+
 class WebhookIn(_Body):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"url": "https://hooks.example.com/reelroute",
-                 "events": ["render.planned", "render.succeeded", "render.failed"]}
+                {
+                    "url": "https://hooks.example.com/reelroute",
+                    "events": ["render.planned", "render.succeeded", "render.failed"],
+                }
             ]
         },
-    )  # fmt: skip
+    )
     url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://")
-    events: list[Literal["render.planned", "render.succeeded", "render.failed"]] = Field(
-        default_factory=lambda: ["render.planned", "render.succeeded", "render.failed"],
+    events: list[WebhookEvent] = Field(
+        default_factory=lambda: list(WEBHOOK_EVENTS),
         min_length=1,
     )
 

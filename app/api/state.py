@@ -42,6 +42,7 @@ class Service:
         if webhook is not None:
             row = await render_store.get_render(self.db, render_id)
             if row is not None:
-                await self.webhooks.emit(row.tenant_id, webhook, render_id,
-                                         {"state": row.state, **data})  # fmt: skip
+                await self.webhooks.emit(
+                    row.tenant_id, webhook, render_id, {"state": row.state, **data}
+                )
         return seq

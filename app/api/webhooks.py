@@ -46,9 +46,14 @@ def verify_signature(
 
 class WebhookDispatcher:
     def __init__(
-        self, db: Database, client: httpx.AsyncClient, *, attempts: int, backoff_s: float,
+        self,
+        db: Database,
+        client: httpx.AsyncClient,
+        *,
+        attempts: int,
+        backoff_s: float,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.db, self.client = db, client
         self.attempts, self.backoff_s, self.sleep = attempts, backoff_s, sleep
         self._tasks: set[asyncio.Task[None]] = set()
@@ -60,9 +65,14 @@ class WebhookDispatcher:
             if event not in hook.events:
                 continue
             body = json.dumps(
-                {"type": event, "render_id": render_id, "created_at": now().isoformat(),
-                 "data": data}, sort_keys=True,
-            ).encode()  # fmt: skip
+                {
+                    "type": event,
+                    "render_id": render_id,
+                    "created_at": now().isoformat(),
+                    "data": data,
+                },
+                sort_keys=True,
+            ).encode()
             task = asyncio.create_task(self._deliver(hook, event, render_id, body))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -74,10 +84,16 @@ class WebhookDispatcher:
             await webhook_store.record_delivery(
                 self.db,
                 DeliveryRow(
-                    webhook_id=hook.id, event=event, render_id=render_id, attempt=attempt,
-                    status_code=status, error=error, ok=ok, created_at=now(),
+                    webhook_id=hook.id,
+                    event=event,
+                    render_id=render_id,
+                    attempt=attempt,
+                    status_code=status,
+                    error=error,
+                    ok=ok,
+                    created_at=now(),
                 ),
-            )  # fmt: skip
+            )
             if ok:
                 return
             if attempt < self.attempts:

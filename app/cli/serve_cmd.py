@@ -14,8 +14,9 @@ from app.config import Settings
 from app.store.db import Database, DatabaseUrlError, default_url
 from app.store.keys import Role, any_key, create_key, revoke_key
 
-keys_app = typer.Typer(help="API keys: random, shown once, stored only as a hash.",
-                       no_args_is_help=True)  # fmt: skip
+keys_app = typer.Typer(
+    help="API keys: random, shown once, stored only as a hash.", no_args_is_help=True
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -56,9 +57,11 @@ def serve(
 
     settings = load_settings()
     if not is_loopback(host) and not asyncio.run(_with_db(settings, any_key)):
-        fail(f"refusing to listen on {host}: no API key exists yet, so anyone who can reach "
-             "it could use it. Create one first: reelroute keys create --tenant T --role "
-             "agency_admin (or bind to 127.0.0.1)")  # fmt: skip
+        fail(
+            f"refusing to listen on {host}: no API key exists yet, so anyone who can reach "
+            "it could use it. Create one first: reelroute keys create --tenant T --role "
+            "agency_admin (or bind to 127.0.0.1)"
+        )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
@@ -78,12 +81,23 @@ def keys_create(
 
     made = asyncio.run(_with_db(settings, work))
     if as_json:
-        out.print_json(json.dumps({"key": made.secret, "id": made.principal.key_id,
-                                   "tenant": tenant, "role": role.value}))  # fmt: skip
+        out.print_json(
+            json.dumps(
+                {
+                    "key": made.secret,
+                    "id": made.principal.key_id,
+                    "tenant": tenant,
+                    "role": role.value,
+                }
+            )
+        )
         return
     out.print(f"{made.secret}\n", highlight=False, soft_wrap=True)
-    out.print(f"id {made.principal.key_id}, tenant {tenant}, role {role.value}. "
-              "Store the key now: it is not shown again.", highlight=False)  # fmt: skip
+    out.print(
+        f"id {made.principal.key_id}, tenant {tenant}, role {role.value}. "
+        "Store the key now: it is not shown again.",
+        highlight=False,
+    )
 
 
 @keys_app.command("revoke")

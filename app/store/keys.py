@@ -58,10 +58,13 @@ async def create_key(db: Database, tenant: str, role: Role) -> NewKey:
     async with db.session() as s:
         s.add(
             KeyRow(
-                id=key_id, tenant_id=tenant, role=role.value,
-                secret_sha256=secret_hash(secret), created_at=now(),
+                id=key_id,
+                tenant_id=tenant,
+                role=role.value,
+                secret_sha256=secret_hash(secret),
+                created_at=now(),
             )
-        )  # fmt: skip
+        )
     return NewKey(secret=secret, principal=Principal(key_id, tenant, role))
 
 

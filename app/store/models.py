@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -21,7 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class TenantRow(Base):
@@ -111,9 +111,7 @@ class SceneRow(Base):
 class AttemptRow(Base):
     __tablename__ = "attempts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    render_id: Mapped[str] = mapped_column(
-        ForeignKey("renders.id", ondelete="CASCADE"), index=True
-    )
+    render_id: Mapped[str] = mapped_column(ForeignKey("renders.id", ondelete="CASCADE"), index=True)
     scene_index: Mapped[int] = mapped_column(Integer)
     provider: Mapped[str | None] = mapped_column(String(64))
     model: Mapped[str | None] = mapped_column(String(128))
@@ -140,9 +138,7 @@ class ClipRow(Base):
 class EventRow(Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    render_id: Mapped[str] = mapped_column(
-        ForeignKey("renders.id", ondelete="CASCADE"), index=True
-    )
+    render_id: Mapped[str] = mapped_column(ForeignKey("renders.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)  # per render, from 1: the SSE event id
     type: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]]

@@ -40,9 +40,15 @@ async def save_policy(
             return SavedPolicy(latest, created=False)
         head.latest_version += 1
         row = PolicyVersionRow(
-            tenant_id=tenant, name=name, version=head.latest_version, body=body,
-            sha256=sha256, source=source, used=False, created_at=now(),
-        )  # fmt: skip
+            tenant_id=tenant,
+            name=name,
+            version=head.latest_version,
+            body=body,
+            sha256=sha256,
+            source=source,
+            used=False,
+            created_at=now(),
+        )
         s.add(row)
         return SavedPolicy(row, created=True)
 

@@ -44,10 +44,13 @@ def scenes_from_plan(plan: dict[str, Any]) -> list[PlannedScene]:
     """The scene rows of a `PlannedRender.to_dict()`."""
     return [
         PlannedScene(
-            index=int(s["index"]), kind=str(s["kind"]), narration=str(s["narration"]),
-            chosen=s.get("chosen"), estimated_cost_usd=float(s.get("estimated_cost_usd") or 0),
+            index=int(s["index"]),
+            kind=str(s["kind"]),
+            narration=str(s["narration"]),
+            chosen=s.get("chosen"),
+            estimated_cost_usd=float(s.get("estimated_cost_usd") or 0),
             duration_s=float(s.get("target_duration") or 0),
-        )  # fmt: skip
+        )
         for s in plan.get("scenes", [])
     ]
 
@@ -55,10 +58,16 @@ def scenes_from_plan(plan: dict[str, Any]) -> list[PlannedScene]:
 def _scene_rows(render_id: str, scenes: Sequence[PlannedScene]) -> list[SceneRow]:
     return [
         SceneRow(
-            render_id=render_id, index=s.index, state="planned", kind=s.kind,
-            narration=s.narration, chosen=s.chosen, duration_s=s.duration_s,
-            estimated_cost_usd=s.estimated_cost_usd, cost_usd=0.0,
-        )  # fmt: skip
+            render_id=render_id,
+            index=s.index,
+            state="planned",
+            kind=s.kind,
+            narration=s.narration,
+            chosen=s.chosen,
+            duration_s=s.duration_s,
+            estimated_cost_usd=s.estimated_cost_usd,
+            cost_usd=0.0,
+        )
         for s in scenes
     ]
 
@@ -70,8 +79,9 @@ async def insert_render(db: Database, row: RenderRow) -> None:
         s.add_all(_scene_rows(row.id, scenes_from_plan(row.plan)))
 
 
-async def replace_plan(db: Database, render_id: str, request: dict[str, Any],
-                       plan: dict[str, Any]) -> None:  # fmt: skip
+async def replace_plan(
+    db: Database, render_id: str, request: dict[str, Any], plan: dict[str, Any]
+) -> None:
     async with db.session() as s:
         row = await s.get(RenderRow, render_id)
         if row is None:
@@ -105,9 +115,14 @@ async def get_scenes(db: Database, render_id: str) -> list[SceneRow]:
 
 
 async def list_renders(
-    db: Database, tenant: str, *, created_by: str | None, state: str | None,
-    limit: int, offset: int,
-) -> tuple[list[RenderRow], int]:  # fmt: skip
+    db: Database,
+    tenant: str,
+    *,
+    created_by: str | None,
+    state: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[RenderRow], int]:
     """A page of the tenant's renders (newest first) and the total that match."""
     query = select(RenderRow).where(RenderRow.tenant_id == tenant)
     if created_by is not None:
@@ -123,10 +138,14 @@ async def list_renders(
 
 
 async def set_state(
-    db: Database, render_id: str, state: RenderState, *,
-    only_from: Sequence[RenderState] | None = None, error: dict[str, Any] | None = None,
+    db: Database,
+    render_id: str,
+    state: RenderState,
+    *,
+    only_from: Sequence[RenderState] | None = None,
+    error: dict[str, Any] | None = None,
     outputs: list[Any] | None = None,
-) -> bool:  # fmt: skip
+) -> bool:
     """Move the render to `state` (only from one of `only_from` when given); False if not."""
     async with db.session() as s:
         row = await s.get(RenderRow, render_id, with_for_update=not db.is_sqlite)
@@ -254,13 +273,17 @@ async def audit_scenes(
         return [(r, sc) for r, sc in rows.tuples()]
 
 
-async def audit_summary(db: Database, tenant: str, f: AuditFilter) -> list[tuple[str, int, float, float]]:
+async def audit_summary(
+    db: Database, tenant: str, f: AuditFilter
+) -> list[tuple[str, int, float, float]]:
     """Per provider: (provider, scenes, seconds, cost)."""
     query = (
         select(
-            SceneRow.provider, func.count(), func.coalesce(func.sum(SceneRow.duration_s), 0.0),
+            SceneRow.provider,
+            func.count(),
+            func.coalesce(func.sum(SceneRow.duration_s), 0.0),
             func.coalesce(func.sum(SceneRow.cost_usd), 0.0),
-        )  # fmt: skip
+        )
         .join(RenderRow, SceneRow.render_id == RenderRow.id)
         .where(RenderRow.tenant_id == tenant, SceneRow.provider.is_not(None))
         .group_by(SceneRow.provider)

@@ -13,9 +13,13 @@ from app.store.models import DeliveryRow, WebhookRow
 
 async def create_webhook(db: Database, tenant: str, url: str, events: list[str]) -> WebhookRow:
     row = WebhookRow(
-        id="whk_" + secrets.token_hex(8), tenant_id=tenant, url=url,
-        secret="whsec_" + secrets.token_urlsafe(32), events=events, created_at=now(),
-    )  # fmt: skip
+        id="whk_" + secrets.token_hex(8),
+        tenant_id=tenant,
+        url=url,
+        secret="whsec_" + secrets.token_urlsafe(32),
+        events=events,
+        created_at=now(),
+    )
     async with db.session() as s:
         s.add(row)
     return row

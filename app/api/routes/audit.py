@@ -40,13 +40,19 @@ def _csv(header: list[str], rows: list[list[object]], name: str) -> Response:
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    return Response(buffer.getvalue(), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
-@router.get("/scenes", response_model=AuditScenes, responses={200: _CSV, **documented(401, 403, 422)})
+@router.get(
+    "/scenes", response_model=AuditScenes, responses={200: _CSV, **documented(401, 403, 422)}
+)
 async def audit_scenes(
-    service: ServiceDep, principal: AuditDep,
+    service: ServiceDep,
+    principal: AuditDep,
     provider: Annotated[str | None, Query(max_length=64)] = None,
     model: Annotated[str | None, Query(max_length=128)] = None,
     allegation_topic: Annotated[str | None, Query(max_length=128)] = None,
@@ -55,41 +61,58 @@ async def audit_scenes(
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> Any:  # fmt: skip
+) -> Any:
     """Scenes of the tenant's renders made by a provider/model, or by any provider with an
     allegation on a topic, in a time window."""
     f = AuditFilter(
-        provider=provider, model=model, since=_aware(from_), until=_aware(to),
+        provider=provider,
+        model=model,
+        since=_aware(from_),
+        until=_aware(to),
         providers_in=accused(service.catalog, allegation_topic) if allegation_topic else None,
-    )  # fmt: skip
+    )
     found = await render_store.audit_scenes(service.db, principal.tenant, f, limit, offset)
     items = [
         AuditScene(
-            render_id=r.id, render_created_at=iso(r.created_at), scene=s.index, kind=s.kind,
-            provider=s.provider or "", model=s.model, duration_s=s.duration_s,
-            cost_usd=s.cost_usd, narration=s.narration,
+            render_id=r.id,
+            render_created_at=iso(r.created_at),
+            scene=s.index,
+            kind=s.kind,
+            provider=s.provider or "",
+            model=s.model,
+            duration_s=s.duration_s,
+            cost_usd=s.cost_usd,
+            narration=s.narration,
         )
         for r, s in found
-    ]  # fmt: skip
+    ]
     if format == "csv":
         header = list(AuditScene.model_fields)
         return _csv(header, [[getattr(i, h) for h in header] for i in items], "scenes.csv")
     return AuditScenes(items=items, limit=limit, offset=offset)
 
 
-@router.get("/summary", response_model=AuditSummary, responses={200: _CSV, **documented(401, 403, 422)})
+@router.get(
+    "/summary", response_model=AuditSummary, responses={200: _CSV, **documented(401, 403, 422)}
+)
 async def audit_summary(
-    service: ServiceDep, principal: AuditDep,
+    service: ServiceDep,
+    principal: AuditDep,
     from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: When = None, format: Format = "json",
-) -> Any:  # fmt: skip
+    to: When = None,
+    format: Format = "json",
+) -> Any:
     """Per provider: scenes, seconds and cost."""
     f = AuditFilter(since=_aware(from_), until=_aware(to))
     rows = await render_store.audit_summary(service.db, principal.tenant, f)
-    providers = [AuditProvider(provider=p, scenes=n, seconds=round(sec, 3), cost_usd=round(c, 6))
-                 for p, n, sec, c in rows]  # fmt: skip
+    providers = [
+        AuditProvider(provider=p, scenes=n, seconds=round(sec, 3), cost_usd=round(c, 6))
+        for p, n, sec, c in rows
+    ]
     if format == "csv":
-        return _csv(["provider", "scenes", "seconds", "cost_usd"],
-                    [[p.provider, p.scenes, p.seconds, p.cost_usd] for p in providers],
-                    "summary.csv")  # fmt: skip
+        return _csv(
+            ["provider", "scenes", "seconds", "cost_usd"],
+            [[p.provider, p.scenes, p.seconds, p.cost_usd] for p in providers],
+            "summary.csv",
+        )
     return AuditSummary(providers=providers)

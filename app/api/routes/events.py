@@ -64,17 +64,19 @@ async def stream(service: Service, render_id: str, after: int) -> AsyncIterator[
     },
 )
 async def render_events(
-    service: ServiceDep, principal: PrincipalDep,
+    service: ServiceDep,
+    principal: PrincipalDep,
     render_id: Annotated[str, Path(max_length=64)],
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
     after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
-) -> StreamingResponse:  # fmt: skip
+) -> StreamingResponse:
     """Per-stage, per-scene and per-attempt progress as it happens."""
     row = await visible_render(service, principal, render_id)
     start = after or 0
     if last_event_id and last_event_id.strip().isdigit():
         start = int(last_event_id.strip())
     return StreamingResponse(
-        stream(service, row.id, start), media_type="text/event-stream",
+        stream(service, row.id, start),
+        media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )  # fmt: skip
+    )

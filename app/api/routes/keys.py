@@ -21,21 +21,28 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 async def create_key(service: ServiceDep, principal: AdminDep, body: KeyIn) -> KeyOut:
     """A new key for this tenant; `key` is shown only in this response."""
     made = await key_store.create_key(service.db, principal.tenant, Role(body.role))
-    return KeyOut(id=made.principal.key_id, tenant=principal.tenant, role=body.role,
-                  key=made.secret)  # fmt: skip
+    return KeyOut(
+        id=made.principal.key_id, tenant=principal.tenant, role=body.role, key=made.secret
+    )
 
 
 @router.get("", responses=documented(401, 403))
 async def list_keys(service: ServiceDep, principal: AdminDep) -> list[KeyOut]:
     return [
-        KeyOut(id=k.id, tenant=k.tenant_id, role=k.role, created_at=iso(k.created_at),
-               revoked=k.revoked_at is not None)
+        KeyOut(
+            id=k.id,
+            tenant=k.tenant_id,
+            role=k.role,
+            created_at=iso(k.created_at),
+            revoked=k.revoked_at is not None,
+        )
         for k in await key_store.list_keys(service.db, principal.tenant)
-    ]  # fmt: skip
+    ]
 
 
-@router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses=documented(401, 403, 404, 422))  # fmt: skip
+@router.delete(
+    "/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=documented(401, 403, 404, 422)
+)
 async def revoke_key(
     service: ServiceDep, principal: AdminDep, key_id: Annotated[str, Path(max_length=64)]
 ) -> Response:

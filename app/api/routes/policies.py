@@ -46,8 +46,14 @@ RESERVED = {"enforced"}
 
 
 def policy_out(row: PolicyVersionRow) -> PolicyOut:
-    return PolicyOut(id=row.name, version=row.version, sha256=row.sha256, used=row.used,
-                     created_at=iso(row.created_at), body=row.body)  # fmt: skip
+    return PolicyOut(
+        id=row.name,
+        version=row.version,
+        sha256=row.sha256,
+        used=row.used,
+        created_at=iso(row.created_at),
+        body=row.body,
+    )
 
 
 async def _text(request: Request) -> str:
@@ -61,9 +67,15 @@ async def _text(request: Request) -> str:
     return text
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, openapi_extra={"requestBody": _POLICY_BODY},
-             responses={200: {"model": PolicyOut, "description": "unchanged, or an unused "
-                              "version replaced"}, **documented(401, 403, 413, 422)})  # fmt: skip
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={"requestBody": _POLICY_BODY},
+    responses={
+        200: {"model": PolicyOut, "description": "unchanged, or an unused version replaced"},
+        **documented(401, 403, 413, 422),
+    },
+)
 async def save_policy(
     service: ServiceDep, principal: AdminDep, request: Request, response: Response
 ) -> PolicyOut:
@@ -105,20 +117,24 @@ async def set_enforced(service: ServiceDep, principal: AdminDep, body: EnforcedI
     return EnforcedOut(policy_id=body.policy_id)
 
 
-async def _version(service: ServiceDep, tenant: str, name: str, version: int | None
-                   ) -> PolicyVersionRow:  # fmt: skip
+async def _version(
+    service: ServiceDep, tenant: str, name: str, version: int | None
+) -> PolicyVersionRow:
     row = await policy_store.get_policy(service.db, tenant, name, version)
     if row is None:
-        raise NotFound(f"no policy {name!r}" + (f" version {version}" if version else ""),
-                       field="policy_id")  # fmt: skip
+        raise NotFound(
+            f"no policy {name!r}" + (f" version {version}" if version else ""), field="policy_id"
+        )
     return row
 
 
 @router.get("/{policy_id}", responses=documented(401, 404, 422))
 async def get_policy(
-    service: ServiceDep, principal: PrincipalDep, policy_id: PolicyName,
+    service: ServiceDep,
+    principal: PrincipalDep,
+    policy_id: PolicyName,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
-) -> PolicyOut:  # fmt: skip
+) -> PolicyOut:
     """One policy (latest version unless `version` is given)."""
     return policy_out(await _version(service, principal.tenant, policy_id, version))
 
@@ -136,9 +152,11 @@ async def policy_versions(
 
 @router.get("/{policy_id}/explain", responses=documented(401, 404, 422))
 async def explain(
-    service: ServiceDep, principal: PrincipalDep, policy_id: PolicyName,
+    service: ServiceDep,
+    principal: PrincipalDep,
+    policy_id: PolicyName,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Which rule removes which provider/model, per scene kind."""
     row = await _version(service, principal.tenant, policy_id, version)
     today = dt.datetime.now(dt.UTC).date()

@@ -50,9 +50,12 @@ async def _writable(
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
 async def create_render(
-    service: ServiceDep, principal: PrincipalDep, body: CreateRender,
-    response: Response, idempotency_key: IdempotencyKey = None,
-) -> RenderOut:  # fmt: skip
+    service: ServiceDep,
+    principal: PrincipalDep,
+    body: CreateRender,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> RenderOut:
     """Plan a render (nothing is spent); `approve: true` also queues it."""
     check_role(principal, WRITERS, "creating renders")
     row, replayed = await render_ops.create(service, principal, body, idempotency_key)
@@ -63,23 +66,31 @@ async def create_render(
 
 @router.get("", responses=documented(401, 422))
 async def list_renders(
-    service: ServiceDep, principal: PrincipalDep,
+    service: ServiceDep,
+    principal: PrincipalDep,
     state: Annotated[RenderState | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> RenderPage:  # fmt: skip
+) -> RenderPage:
     """The tenant's renders, newest first (a creator sees their own)."""
     mine = principal.key_id if principal.role is Role.CREATOR else None
     rows, total = await render_store.list_renders(
-        service.db, principal.tenant, created_by=mine,
-        state=state.value if state else None, limit=limit, offset=offset,
-    )  # fmt: skip
-    return RenderPage(items=[render_summary(r) for r in rows], total=total, limit=limit,
-                      offset=offset)  # fmt: skip
+        service.db,
+        principal.tenant,
+        created_by=mine,
+        state=state.value if state else None,
+        limit=limit,
+        offset=offset,
+    )
+    return RenderPage(
+        items=[render_summary(r) for r in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get("/{render_id}", responses=documented(401, 404, 422))
-async def get_render(service: ServiceDep, principal: PrincipalDep, render_id: RenderId) -> RenderOut:
+async def get_render(
+    service: ServiceDep, principal: PrincipalDep, render_id: RenderId
+) -> RenderOut:
     """State, per-scene state and the plan."""
     row = await visible_render(service, principal, render_id)
     return await _out(service, row.id)
@@ -87,9 +98,12 @@ async def get_render(service: ServiceDep, principal: PrincipalDep, render_id: Re
 
 @router.patch("/{render_id}/scenes/{n}", responses=_ERRORS)
 async def edit_scene(
-    service: ServiceDep, principal: PrincipalDep, render_id: RenderId, n: SceneIndex,
+    service: ServiceDep,
+    principal: PrincipalDep,
+    render_id: RenderId,
+    n: SceneIndex,
     body: SceneEditIn,
-) -> RenderOut:  # fmt: skip
+) -> RenderOut:
     """Edit a planned scene's narration or visual prompt, or pin a provider/model; the plan
     and its estimate are recomputed. A pin the policy forbids is a 422 with the reasons."""
     row = await _writable(service, principal, render_id, "editing renders")
@@ -121,15 +135,19 @@ async def cancel_render(
     "/{render_id}/scenes/{n}/regenerate", status_code=status.HTTP_201_CREATED, responses=_ERRORS
 )
 async def regenerate_scene(
-    service: ServiceDep, principal: PrincipalDep, render_id: RenderId, n: SceneIndex,
+    service: ServiceDep,
+    principal: PrincipalDep,
+    render_id: RenderId,
+    n: SceneIndex,
     body: Annotated[RegenerateIn | None, Body()] = None,
-) -> RenderOut:  # fmt: skip
+) -> RenderOut:
     """A new render version with scene `n` made again (optionally by a pinned model);
     every other clip is reused."""
     parent = await _writable(service, principal, render_id, "regenerating scenes")
     body = body or RegenerateIn()
-    row = await render_ops.derive(service, principal, parent, regenerate=n, pin=body.pin,
-                                  approve_now=body.approve)  # fmt: skip
+    row = await render_ops.derive(
+        service, principal, parent, regenerate=n, pin=body.pin, approve_now=body.approve
+    )
     return await _out(service, row.id)
 
 
@@ -141,7 +159,10 @@ async def reroute_render(
     new policy excludes are made again."""
     parent = await _writable(service, principal, render_id, "re-routing renders")
     row = await render_ops.derive(
-        service, principal, parent, policy=render_ops.policy_ref(body.policy),
+        service,
+        principal,
+        parent,
+        policy=render_ops.policy_ref(body.policy),
         approve_now=body.approve,
-    )  # fmt: skip
+    )
     return await _out(service, row.id)

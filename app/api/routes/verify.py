@@ -50,8 +50,9 @@ def _size_of(path: Path) -> tuple[int, int] | None:
         return None
 
 
-async def _render_folder(service: Service, principal: Principal, upload: Path, work: Path,
-                         anchors: str | None) -> Path:  # fmt: skip
+async def _render_folder(
+    service: Service, principal: Principal, upload: Path, work: Path, anchors: str | None
+) -> Path:
     """Lay the upload beside its render's manifest when the credentials name one we may see;
     returns the path to verify."""
     readout = None
@@ -90,18 +91,23 @@ def _scenes(target: Path) -> list[dict[str, Any]]:
         return []
     data = json.loads(manifest.read_text(encoding="utf-8"))
     return [
-        {"index": s.get("index"), "start": s.get("timeline", {}).get("start"),
-         "end": s.get("timeline", {}).get("end"), "provider": s.get("clip", {}).get("provider"),
-         "model": s.get("clip", {}).get("model")}
+        {
+            "index": s.get("index"),
+            "start": s.get("timeline", {}).get("start"),
+            "end": s.get("timeline", {}).get("end"),
+            "provider": s.get("clip", {}).get("provider"),
+            "model": s.get("clip", {}).get("model"),
+        }
         for s in data.get("scenes", [])
-    ]  # fmt: skip
+    ]
 
 
 @router.post("", responses=documented(401, 413, 422))
 async def verify_upload(
-    service: ServiceDep, principal: PrincipalDep,
+    service: ServiceDep,
+    principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="an MP4 made by reelroute (or anything)")],
-) -> VerifyOut:  # fmt: skip
+) -> VerifyOut:
     """The checks `reelroute verify` makes, and the per-scene disclosure."""
     try:
         anchors, problem = trust_anchors(service.settings), ""
@@ -117,7 +123,6 @@ async def verify_upload(
         scenes = _scenes(target)
     return VerifyOut(
         ok=not failed(checks),
-        checks=[VerifyCheck(name=c.name, verdict=c.verdict.value, detail=c.detail)
-                for c in checks],  # fmt: skip
+        checks=[VerifyCheck(name=c.name, verdict=c.verdict.value, detail=c.detail) for c in checks],
         scenes=scenes,
     )
