@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     c2pa_key_path: Path | None = Field(
         default=None, description="Private key (PEM) of the C2PA signing certificate."
     )
+    enforced_policy_path: Path | None = Field(
+        default=None,
+        description="A policy that binds every render: whatever policy a render picks can "
+        "narrow it, never widen it.",
+    )
     c2pa_trust_anchors_path: Path | None = Field(
         default=None,
         description="Root certificates (PEM) that `verify` trusts for C2PA; default: the local "
@@ -119,6 +124,11 @@ class Settings(BaseSettings):
     @property
     def blobs_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def work_dir(self) -> Path:
+        """Renders in progress; never the output folder, cleaned when a render ends."""
+        return self.data_dir / "work"
 
     @property
     def keys_dir(self) -> Path:

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.config import Settings
-from app.context import build_context
 from app.ingest.model import Scene, Script, SourceKind
+from app.pipeline.events import Emitter, ignore_events
 from app.pipeline.plan import plan_script
 from app.pipeline.run import _generate_all, clip_request
+from app.service.entry import build_render_env
 from providers.profile import Catalog, ProviderProfile
 from providers.registry import Registry
 from providers.types import Aspect, Clip, ClipRequest, ProgressCallback, SceneKind
@@ -246,9 +247,9 @@ async def _measure(workdir: Path, scenes: int, unit_s: float, seed: int) -> R3Ru
     fakes = {s.pid: SleepyProvider(s.pid, s.limit) for s in FAKES}
     catalog = fake_catalog(fake_profile(s.pid, s.kinds) for s in FAKES)
     settings = Settings(data_dir=workdir / "r3-data", voice="espeak")
-    ctx = build_context(settings, registry=Registry(fakes.values()), catalog=catalog)
+    env = build_render_env(settings, registry=Registry(fakes.values()), catalog=catalog)
     script = bench_script(scenes, seed)
-    routed = plan_script(script, Policy(id="bench-r3"), catalog, ctx.registry, ASPECT)
+    routed = plan_script(script, Policy(id="bench-r3"), catalog, env.registry, ASPECT)
     chosen = [d.chosen.provider for d in routed.decisions if d.chosen is not None]
     assert len(chosen) == scenes, "every bench scene must be routable"
     requests = [
@@ -261,7 +262,7 @@ async def _measure(workdir: Path, scenes: int, unit_s: float, seed: int) -> R3Ru
         fakes[pid].latency_s[request.prompt] = seconds
         latencies[pid].append(seconds)
     t0 = time.perf_counter()
-    await _generate_all(script, requests, routed.decisions, ctx)
+    await _generate_all(requests, routed.decisions, env, Emitter("bench-r3", ignore_events))
     wall = time.perf_counter() - t0
     return R3Run(
         wall_s=wall,

@@ -20,17 +20,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.config import Settings
-from app.context import build_context
 from app.ingest.model import Scene, Script, SourceKind
 from app.pipeline.disclose import RenderResult
-from app.pipeline.events import ProgressEvent, Stage
-from app.pipeline.run import RenderContext, RenderOptions, render_script
+from app.pipeline.env import RenderEnv
+from app.pipeline.events import RenderEvent, Stage
+from app.pipeline.plan import plan_script
+from app.pipeline.run import RenderOptions, render_script
+from app.policies import load_policy
 from app.render.quality import Quality
+from app.service.entry import build_render_env
 from bench.orchestration import fake_catalog, fake_profile
 from providers.local import MODEL_ID, LocalProvider
 from providers.registry import Registry
 from providers.types import Aspect, Clip, ClipRequest, ProgressCallback, SceneKind
-from routing.policy import Policy, load_policy
+from routing.policy import Policy
 
 EXCLUDED = "bench-c"
 KINDS = {
@@ -110,8 +113,8 @@ class ClipsReady:
 
     at: float = 0.0
 
-    def __call__(self, event: ProgressEvent) -> None:
-        if event.stage is Stage.GENERATE and event.done == event.total:
+    async def __call__(self, event: RenderEvent) -> None:
+        if event.stage == Stage.GENERATE and event.done == event.total:
             self.at = time.perf_counter()
 
 
@@ -123,14 +126,17 @@ class Render:
     result: RenderResult
 
 
-async def _render(ctx: RenderContext, fakes: list[CountingProvider], script: Script,
+async def _render(env: RenderEnv, fakes: list[CountingProvider], script: Script,
                   policy: Policy, out: Path) -> Render:  # fmt: skip
     before = {f.pid: len(f.calls) for f in fakes}
-    options = RenderOptions(out, policy, aspects=(Aspect.LANDSCAPE,), quality=Quality.DRAFT)
+    options = RenderOptions(
+        env.new_id(), policy, aspects=(Aspect.LANDSCAPE,), quality=Quality.DRAFT
+    )
     ready = ClipsReady()
-    ctx.progress = ready
+    env.events = ready
     t0 = time.perf_counter()
-    result = await render_script(script, options, ctx)
+    routed = plan_script(script, policy, env.catalog, env.registry, Aspect.LANDSCAPE)
+    result = await render_script(script, routed, options, env, out)
     wall = time.perf_counter() - t0
     calls = {f.pid: len(f.calls) - before[f.pid] for f in fakes}
     return Render(wall, ready.at - t0, calls, result)
@@ -146,10 +152,10 @@ async def _measure(workdir: Path, n: int, k: int) -> tuple[Render, Render]:
     first_policy = load_policy(folder / "bench-before.yaml", catalog)
     second_policy = load_policy(folder / "bench-after.yaml", catalog)
     settings = Settings(data_dir=workdir / "r5-data", voice="espeak")
-    ctx = build_context(settings, registry=Registry(fakes), catalog=catalog)
+    env = build_render_env(settings, registry=Registry(fakes), catalog=catalog)
     script = bench_script(n, k)
-    first = await _render(ctx, fakes, script, first_policy, workdir / "r5-out-1")
-    second = await _render(ctx, fakes, script, second_policy, workdir / "r5-out-2")
+    first = await _render(env, fakes, script, first_policy, workdir / "r5-out-1")
+    second = await _render(env, fakes, script, second_policy, workdir / "r5-out-2")
     return first, second
 
 

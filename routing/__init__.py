@@ -3,7 +3,7 @@
 from routing.eligibility import exclusion_reasons
 from routing.explain import PolicyExplanation, explain_policy
 from routing.health import HealthSnapshot, ProviderHealth, snapshot
-from routing.policy import FailureRules, Policy, PolicyError, load_policy, parse_policy
+from routing.policy import FailureRules, Policy, PolicyError, parse_policy
 from routing.router import Choice, Exclusion, Plan, RoutingDecision, plan, route
 from routing.scene import SceneSpec
 from routing.scoring import Score, score
@@ -23,7 +23,6 @@ __all__ = [
     "Score",
     "exclusion_reasons",
     "explain_policy",
-    "load_policy",
     "parse_policy",
     "plan",
     "route",

@@ -6,15 +6,17 @@ per-scene-kind overrides, a per-video budget and disclosure options. See
 `examples/policies/` for commented files.
 
 Contracts
-- `parse_policy` / `load_policy` accept YAML or JSON and raise `PolicyError`, each issue naming
+- `parse_policy` (text) / `validate_policy` (a parsed body) accept YAML or JSON and raise
+  `PolicyError`, each issue naming
   the file, line and field (`policy.yaml:12: sourcing.official_apii: unknown field`). Provider
   and model ids are checked against a catalog; contradictions (a provider both allowed and
   ignored, a jurisdiction both allowed and denied, ...) are load-time errors.
 - Scene-kind overrides can only narrow hard rules (`only` intersects, `ignore` adds,
   `max_price` takes the lower); soft preferences (`order`, `sort`) replace. So an override can
   never re-admit a provider the top level excluded.
-- `extends: <name>` inherits a base policy: `<name>.yaml` in the same folder, else a built-in
-  base in `routing/bases/`. Mappings merge, deny-lists (`ignore`, `deny`, `exclude_topics`)
+- `extends: <name>` inherits a base policy that the caller's `find_base` supplies as a parsed
+  body (routing reads no files: `app.policies` looks next to the file, then among the built-in
+  bases). Mappings merge, deny-lists (`ignore`, `deny`, `exclude_topics`)
   accumulate, other values replace; `id`, `name` and `version` are never inherited. Missing
   bases and cycles are load errors on the `extends` field. The loaded `Policy` is the resolved
   whole (lineage in `based_on`), so its canonical JSON and hash cover what the bases
@@ -26,11 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -287,24 +287,45 @@ def expand_jurisdictions(codes: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def load_policy(path: Path | str, catalog: Catalog | None = None) -> Policy:
-    """Read and validate a policy file (YAML or JSON). Ids are checked against `catalog`
-    (the built-in catalog when None); `extends` is resolved next to the file first, then among
-    the built-in bases. Raises `PolicyError`."""
-    path = Path(path)
-    return parse_policy(_read(path), str(path), catalog, base_dir=path.parent)
+@dataclass(frozen=True)
+class BaseDocument:
+    """A base policy's parsed body, as the app's loader found it for an `extends` name."""
+
+    data: Any
+    smap: SourceMap
+    find: BaseFinder  # where *its* `extends` is looked up
+
+
+# name -> the parsed base, or None when there is none. The app supplies it (file and package
+# reading live in `app.policies`); routing only merges what it is given.
+BaseFinder = Callable[[str], "BaseDocument | None"]
+
+
+def no_bases(_name: str) -> BaseDocument | None:
+    return None
 
 
 def parse_policy(
     text: str,
     name: str = "<policy>",
     catalog: Catalog | None = None,
-    base_dir: Path | None = None,
+    find_base: BaseFinder = no_bases,
 ) -> Policy:
-    """Validate policy text; `name` prefixes every error. `extends: <base>` is looked up as
-    `<base_dir>/<base>.yaml`, then as the built-in `routing/bases/<base>.yaml`. Raises
-    `PolicyError`."""
-    data, smap = _resolve(text, name, base_dir, ())
+    """Validate policy text; `name` prefixes every error. `extends: <base>` is resolved through
+    `find_base` (the app's loader; by default no base exists). Raises `PolicyError`."""
+    data, smap = parse_document(text, name, PolicyError)
+    return validate_policy(data, smap, name, catalog, find_base)
+
+
+def validate_policy(
+    data: Any,
+    smap: SourceMap,
+    name: str = "<policy>",
+    catalog: Catalog | None = None,
+    find_base: BaseFinder = no_bases,
+) -> Policy:
+    """A parsed policy body (YAML/JSON already read) → a validated, fully resolved `Policy`."""
+    data, smap = _resolve(data, smap, name, find_base, ())
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
@@ -313,12 +334,6 @@ def parse_policy(
     if issues:
         raise PolicyError(issues)
     return policy
-
-
-def builtin_bases() -> tuple[str, ...]:
-    """Names of the base policies shipped in `routing/bases/`."""
-    folder = resources.files("routing").joinpath("bases")
-    return tuple(sorted(f.name[:-5] for f in folder.iterdir() if f.name.endswith(".yaml")))
 
 
 # Deny-lists accumulate along `extends`, so a derived policy can never silently re-admit what
@@ -339,17 +354,9 @@ def merge_policy_data(base: Any, child: Any, key: str = "") -> Any:
     return child
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError([f"{path}: cannot read: {exc.strerror}"]) from exc
-
-
 def _resolve(
-    text: str, name: str, base_dir: Path | None, seen: tuple[str, ...]
+    data: Any, smap: SourceMap, name: str, find_base: BaseFinder, seen: tuple[str, ...]
 ) -> tuple[dict[str, Any], SourceMap]:
-    data, smap = parse_document(text, name, PolicyError)
     if not isinstance(data, dict):
         raise PolicyError([f"{name}:1: a policy must be a mapping of fields"])
     parent = data.get("extends")
@@ -363,30 +370,15 @@ def _resolve(
     if parent in lineage:
         cycle = " -> ".join((*lineage, parent))
         raise PolicyError([smap.issue(("extends",), f"cycle: {cycle}")])
-    found = _find_base(parent, base_dir)
+    found = find_base(parent)
     if found is None:
-        where = f"{base_dir / (parent + '.yaml')} or " if base_dir is not None else ""
-        known = ", ".join(builtin_bases()) or "none"
-        msg = f"no base policy {parent!r} (looked for {where}a built-in base: {known})"
+        msg = f"no base policy {parent!r} (next to the file, nor a built-in base)"
         raise PolicyError([smap.issue(("extends",), msg)])
-    base_text, base_name, next_dir = found
-    base, base_map = _resolve(base_text, base_name, next_dir, lineage)
+    base, base_map = _resolve(found.data, found.smap, parent, found.find, lineage)
     inherited = {k: v for k, v in base.items() if k not in _NOT_INHERITED}
     merged = merge_policy_data(inherited, {k: v for k, v in data.items() if k != "extends"})
     merged["based_on"] = [parent, *base.get("based_on", [])]
     return merged, base_map.overlay(smap)
-
-
-def _find_base(parent: str, base_dir: Path | None) -> tuple[str, str, Path | None] | None:
-    if base_dir is not None:
-        local = base_dir / f"{parent}.yaml"
-        if local.is_file():
-            return _read(local), str(local), base_dir
-    builtin = resources.files("routing").joinpath("bases", f"{parent}.yaml")
-    if builtin.is_file():
-        # A built-in base can only extend other built-ins.
-        return builtin.read_text(encoding="utf-8"), f"routing/bases/{parent}.yaml", None
-    return None
 
 
 def semantic_issues(policy: Policy, catalog: Catalog | None = None) -> list[tuple[DocPath, str]]:
@@ -506,6 +498,8 @@ def _overlap(
 __all__ = [
     "EU_MEMBERS",
     "AllegationRules",
+    "BaseDocument",
+    "BaseFinder",
     "Budget",
     "Cooldown",
     "DisclosureOptions",
@@ -521,10 +515,10 @@ __all__ = [
     "SortKey",
     "Sourcing",
     "UnknownFacts",
-    "builtin_bases",
     "expand_jurisdictions",
-    "load_policy",
     "merge_policy_data",
+    "no_bases",
     "parse_policy",
     "semantic_issues",
+    "validate_policy",
 ]

@@ -9,6 +9,7 @@ import pytest
 
 from app.ingest import SourceKind, ingest_file, ingest_text
 from providers.types import SceneKind
+from tests.images import png_header
 
 OUTLINE = """# Night Trains
 
@@ -136,7 +137,7 @@ def test_long_bullet_is_split_into_scenes() -> None:
 @pytest.fixture()
 def outline_dir(tmp_path: Path) -> Path:
     (tmp_path / "img").mkdir()
-    (tmp_path / "img" / "lamp.png").write_bytes(b"\x89PNG fake")
+    (tmp_path / "img" / "lamp.png").write_bytes(png_header(64, 48))
     (tmp_path / "notes.txt").write_text("not an image")
     return tmp_path
 
@@ -177,7 +178,7 @@ def test_image_with_explicit_base_dir(outline_dir: Path) -> None:
         ("img/missing.png", "does not exist"),
         ("../outside.png", "outside the source's folder"),
         ("/etc/hostname.png", "outside the source's folder"),
-        ("notes.txt", "not an image type"),
+        ("notes.txt", "not a PNG, JPEG, GIF or WebP image"),
     ],
 )
 def test_unusable_images_are_ignored_with_a_note(

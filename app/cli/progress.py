@@ -24,6 +24,7 @@ _LABELS = {
     Stage.COMPOSE: "Encoding scenes",
     Stage.MUX: "Writing videos",
     Stage.DISCLOSE: "Writing disclosure",
+    Stage.PUBLISH: "Publishing",
 }
 
 

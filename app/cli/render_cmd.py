@@ -4,34 +4,40 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import uuid
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
 
 from app.cli.common import (
     console,
-    fail,
     load_catalog_arg,
-    load_policy_arg,
-    load_script,
     load_settings,
     out,
     parse_aspects,
+    read_source,
+    reported_errors,
 )
 from app.cli.progress import ProgressBars
-from app.context import build_context, build_registry
-from app.errors import PlanError
+from app.config import Settings
+from app.errors import InputError
 from app.pipeline.disclose import RenderResult
-from app.pipeline.plan import plan_script
-from app.pipeline.run import RenderFailed, RenderOptions, render_script
-from app.provenance.credentials import CredentialError
-from app.provenance.signing import SigningKeyError
+from app.pipeline.events import ProgressEvent, RenderEvent, Stage
 from app.render.quality import Quality
-from providers.errors import ConfigurationError
-from providers.media import RenderError
-from providers.types import Aspect
+from app.service.entry import (
+    PlannedRender,
+    build_plan_env,
+    build_render_env,
+    execute_plan,
+    plan_render,
+)
+from app.service.request import PolicyRef, RenderRequest
+from providers.music import Mood
+from providers.profile import Catalog
 
 SourceArg = Annotated[
     str | None, typer.Argument(help="Script (.txt), Markdown outline (.md), or - for stdin.")
@@ -41,6 +47,28 @@ PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Agency policy 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable result.")]
 
 
+VoiceOpt = Annotated[str | None, typer.Option("--voice", help="Narration engine: piper or espeak.")]
+MoodOpt = Annotated[Mood | None, typer.Option("--music-mood", help="Background music mood.")]
+
+
+def _request(
+    source: str | None,
+    prompt: str | None,
+    policy: Path | None,
+    settings: Settings,
+    **fields: Any,
+) -> tuple[RenderRequest, Path | None]:
+    """The CLI's arguments as the render entry's request (and the outline images' folder)."""
+    src, folder = read_source(source, prompt)
+    request = RenderRequest(
+        render_id=uuid.uuid4().hex[:16],
+        source=src,
+        policy=PolicyRef(id=str(policy)) if policy is not None else None,
+        **fields,
+    )
+    return request, folder
+
+
 def render(
     source: SourceArg = None,
     prompt: PromptOpt = None,
@@ -48,38 +76,81 @@ def render(
     aspects: Annotated[str, typer.Option(help="Comma-separated aspect ratios.")] = "16:9,9:16,1:1",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     quality: Annotated[Quality, typer.Option(help="draft = fast preview.")] = Quality.STANDARD,
+    voice: VoiceOpt = None,
+    music_mood: MoodOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Render SOURCE into one MP4 per aspect ratio, with a signed manifest.json, C2PA
-    credentials in each MP4, disclosure.vtt and report.html."""
+    credentials in each MP4, disclosure.vtt, captions.srt, captions.vtt and report.html."""
     settings = load_settings()
-    script = load_script(source, prompt, settings.words_per_minute)
     catalog = load_catalog_arg(settings)
-    options = RenderOptions(
-        out_dir=out_dir,
-        policy=load_policy_arg(policy, catalog),
-        aspects=parse_aspects(aspects),
-        quality=quality,
-        input_ref=source,
-    )
+    with reported_errors():
+        if voice is not None and voice not in ("piper", "espeak"):
+            raise InputError(f"unknown voice {voice!r}; choose piper or espeak", field="voice")
+        request, folder = _request(
+            source, prompt, policy, settings, aspects=list(parse_aspects(aspects)),
+            quality=quality, voice=voice, music_mood=music_mood,
+        )  # fmt: skip
+        with ProgressBars(console, enabled=not as_json) as bars:
+            result = run_interruptible(
+                _plan_and_render(request, folder, settings, catalog, out_dir, bars, as_json)
+            )
+    _report(result, as_json)
+
+
+async def _plan_and_render(
+    request: RenderRequest,
+    folder: Path | None,
+    settings: Settings,
+    catalog: Catalog,
+    out_dir: Path,
+    bars: ProgressBars,
+    quiet: bool,
+) -> RenderResult:
+    async def on_event(event: RenderEvent) -> None:
+        if event.type == "stage" and event.stage is not None:
+            bars(ProgressEvent(Stage(event.stage), event.done, event.total, event.message))
+
+    env = build_plan_env(settings, catalog=catalog, source_dir=folder)
+    planned = await plan_render(request, env)
+    if not quiet:
+        _announce(planned)
+    render_env = build_render_env(settings, on_event, catalog=catalog, registry=env.registry)
+    return await execute_plan(planned, render_env, out_dir)
+
+
+def _announce(planned: PlannedRender) -> None:
+    script = planned.script
+    bound = f" within [cyan]{planned.enforced_policy.id}[/]" if planned.enforced_policy else ""
     console.print(
         f"[bold]{script.title}[/] — {len(script.scenes)} scenes, "
-        f"~{script.target_duration / 60:.1f} min, policy [cyan]{options.policy.id}[/]"
+        f"~{script.target_duration / 60:.1f} min, policy [cyan]{planned.chosen_policy.id}[/]"
+        + bound
     )
+
+
+T = TypeVar("T")
+
+
+def run_interruptible(coro: Coroutine[Any, Any, T]) -> T:
+    """Run the render; SIGTERM cancels it like Ctrl-C does, so its work folder is cleaned and
+    its ffmpeg children are killed before the process exits."""
+
+    async def main() -> T:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None:
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        try:
+            return await coro
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
     try:
-        with ProgressBars(console, enabled=not as_json) as bars:
-            ctx = build_context(settings, bars, catalog=catalog)
-            result = asyncio.run(render_script(script, options, ctx))
-    except (
-        PlanError,
-        RenderFailed,
-        ConfigurationError,
-        RenderError,
-        CredentialError,
-        SigningKeyError,
-    ) as exc:
-        fail(str(exc))
-    _report(result, as_json)
+        return asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        console.print("[yellow]cancelled[/]: nothing was written to the output folder")
+        raise typer.Exit(130) from None
 
 
 def _report(result: RenderResult, as_json: bool) -> None:
@@ -89,6 +160,7 @@ def _report(result: RenderResult, as_json: bool) -> None:
         "manifest": str(result.manifest_path),
         "disclosure": str(result.disclosure_path),
         "report": str(result.report_path),
+        "captions": [str(result.out_dir / "captions.srt"), str(result.out_dir / "captions.vtt")],
         "duration_s": round(result.duration, 3),
         "loudness": {
             "integrated_lufs": result.integrated_lufs,
@@ -112,6 +184,7 @@ def _report(result: RenderResult, as_json: bool) -> None:
         out.print(f"  {o.aspect.value:>5}  {o.path}")
     out.print(f"  manifest  {result.manifest_path}\n  disclosure {result.disclosure_path}")
     out.print(f"  report    {result.report_path}")
+    out.print(f"  captions  {result.out_dir / 'captions.srt'}, {result.out_dir / 'captions.vtt'}")
 
 
 def plan(
@@ -129,27 +202,41 @@ def plan(
 ) -> None:
     """Show, per scene, which provider would be chosen and why; spends nothing."""
     settings = load_settings()
-    script = load_script(source, prompt, settings.words_per_minute)
     catalog = load_catalog_arg(settings)
-    chosen_policy = load_policy_arg(policy, catalog)
-    result = plan_script(
-        script, chosen_policy, catalog, build_registry(settings), Aspect.LANDSCAPE,
-        assume_configured=assume_configured,
-    )  # fmt: skip
+    with reported_errors():
+        request, folder = _request(source, prompt, policy, settings, aspects=["16:9"])
+        env = build_plan_env(
+            settings, catalog=catalog, source_dir=folder, assume_configured=assume_configured
+        )
+        planned = asyncio.run(plan_render(request, env, strict=False))
     if as_json:
-        out.print_json(json.dumps({
-            "policy": chosen_policy.id,
-            "simulated": assume_configured,
-            "estimated_cost_usd": result.estimated_cost_usd,
-            "within_budget": result.within_budget,
-            "decisions": [d.to_dict() for d in result.decisions],
-        }))  # fmt: skip
-        return
-    what_if = " (simulated: every provider configured)" if assume_configured else ""
-    table = Table(title=f"Plan under policy {chosen_policy.id}{what_if}")
+        _plan_json(planned, assume_configured)
+    else:
+        _plan_table(planned, assume_configured)
+    if any(d.chosen is None for d in planned.plan.decisions):
+        raise typer.Exit(2)
+
+
+def _plan_json(planned: PlannedRender, simulated: bool) -> None:
+    data = planned.to_dict()
+    out.print_json(json.dumps({
+        "policy": planned.policy.id,
+        "enforced_policy": data["enforced_policy"],
+        "simulated": simulated,
+        "estimated_cost_usd": planned.plan.estimated_cost_usd,
+        "within_budget": planned.plan.within_budget,
+        "decisions": [d.to_dict() for d in planned.plan.decisions],
+        "scenes": data["scenes"],
+    }))  # fmt: skip
+
+
+def _plan_table(planned: PlannedRender, simulated: bool) -> None:
+    result = planned.plan
+    what_if = " (simulated: every provider configured)" if simulated else ""
+    table = Table(title=f"Plan under policy {planned.policy.id}{what_if}")
     for col in ("#", "kind", "chosen", "fallbacks", "excluded (reasons)"):
         table.add_column(col, overflow="fold")
-    for scene, d in zip(script.scenes, result.decisions, strict=True):
+    for scene, d in zip(planned.script.scenes, result.decisions, strict=True):
         chosen = f"{d.chosen.provider}/{d.chosen.model}" if d.chosen else "[red]none[/]"
         fallbacks = ", ".join(f"{f.provider}/{f.model}" for f in d.fallbacks) or "—"
         excluded = "; ".join(
@@ -159,5 +246,3 @@ def plan(
     out.print(table)
     out.print(f"Estimated cost: ${result.estimated_cost_usd:.2f}"
               + ("" if result.within_budget else " [red](over budget)[/]"))  # fmt: skip
-    if any(d.chosen is None for d in result.decisions):
-        raise typer.Exit(2)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import BinaryIO
 
+from app.errors import LimitExceeded
 from app.ingest.detect import detect_source_kind
 from app.ingest.draft import ParsedSource, build_scenes
 from app.ingest.errors import IngestError
@@ -35,9 +37,12 @@ __all__ = [
     "detect_source_kind",
     "ingest_file",
     "ingest_text",
+    "read_source_bytes",
+    "read_stream_bytes",
 ]
 
 MAX_FILE_BYTES = 2_000_000  # ten times what 20,000 words take; refuse before reading it all
+MAX_SCENES = 200  # about 17 minutes at the shortest scene length; beyond it, split the video
 TEXT_SOURCE_NAME = "text input"
 UNTITLED = "Untitled video"
 
@@ -49,10 +54,15 @@ def ingest_text(
     title: str | None = None,
     base_dir: Path | None = None,
     words_per_minute: float = DEFAULT_WORDS_PER_MINUTE,
+    source_name: str | None = None,
 ) -> Script:
-    """A `Script` from text in memory. `base_dir` is where relative image paths are looked up."""
+    """A `Script` from text in memory. `base_dir` is where relative image paths are looked up;
+    `source_name` names the input in messages (default: "text input")."""
     check_speaking_rate(words_per_minute)
-    cleaned = clean_text(text, source=TEXT_SOURCE_NAME)
+    source = source_name or TEXT_SOURCE_NAME
+    if len(text) > MAX_FILE_BYTES:  # characters ≤ bytes: the file cap holds for text too
+        raise _too_large(source)
+    cleaned = clean_text(text, source=source)
     raw = text.encode("utf-8")  # clean_text refused lone surrogates, so this cannot fail
     return _ingest(
         cleaned,
@@ -61,7 +71,7 @@ def ingest_text(
         title=title,
         base_dir=base_dir,
         words_per_minute=words_per_minute,
-        source=TEXT_SOURCE_NAME,
+        source=source,
     )
 
 
@@ -92,6 +102,22 @@ def ingest_file(
     )
 
 
+def read_stream_bytes(stream: BinaryIO, source: str = "standard input") -> bytes:
+    """At most `MAX_FILE_BYTES` from a stream (standard input), refused like a file beyond it."""
+    raw = stream.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_large(source)
+    return raw
+
+
+def _too_large(source: str) -> IngestError:
+    return IngestError(
+        f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, far more than one video can narrate",
+        source=source,
+        fix="Give a prompt, script or outline of at most 20,000 words.",
+    )
+
+
 def read_source_bytes(path: Path) -> bytes:
     """The file's bytes, or an `IngestError` naming the path and the reason it cannot be read."""
     try:
@@ -110,11 +136,7 @@ def read_source_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise IngestError(f"cannot be read ({exc.strerror or exc})", source=str(path)) from exc
     if len(raw) > MAX_FILE_BYTES:
-        raise IngestError(
-            f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, far more than one video can narrate",
-            source=str(path),
-            fix="Give a prompt, script or outline of at most 20,000 words.",
-        )
+        raise _too_large(str(path))
     return raw
 
 
@@ -140,6 +162,12 @@ def _ingest(
             "has no narration: only headings, directions, code or images were found",
             source=source,
             fix="Add at least one sentence for the narrator to say.",
+        )
+    if len(parsed.drafts) > MAX_SCENES:
+        raise LimitExceeded(
+            f"{source}: {len(parsed.drafts)} scenes is more than the limit of {MAX_SCENES} "
+            "scenes in one video; split it into several videos",
+            field="source",
         )
     scenes = build_scenes(parsed.drafts, words_per_minute=words_per_minute, mood=parsed.mood)
     return Script(

@@ -5,8 +5,9 @@ on purpose: a source must not be able to send arbitrary local files to a third p
 
 - Remote images (`http:`, `https:`, `data:`, `//host/...`) are ignored; ingestion is offline.
 - A local path is resolved against the source's folder (`base_dir`) and used only if it stays
-  inside that folder after resolving `..` and symbolic links, has an image suffix, and is an
-  existing file. Without a `base_dir` (pasted text) no image can be resolved.
+  inside that folder after resolving `..` and symbolic links, is an existing file, and its
+  bytes (not its suffix) are a PNG, JPEG, GIF or WebP image within the byte and pixel caps of
+  `app.ingest.image_bytes`. Without a `base_dir` (pasted text) no image can be resolved.
 
 Every ignored reference is logged at WARNING level on the `app.ingest.images` logger with the
 reason, so the user can see why a picture they referenced is not used.
@@ -19,11 +20,10 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from app.ingest.image_bytes import sniff_image
 from app.ingest.markdown_inline import ImageRef
 
 logger = logging.getLogger(__name__)
-
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
 
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _WINDOWS_DRIVE = re.compile(r"^[a-z]:[\\/]", re.IGNORECASE)
@@ -50,8 +50,7 @@ def _usable_path(target: str, base_dir: Path | None) -> Path | str:
     path = (folder / target).resolve()
     if not path.is_relative_to(folder):
         return f"it is outside the source's folder {folder}"
-    if path.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"{path.suffix or 'no suffix'} is not an image type we read"
     if not path.is_file():
         return f"{path} does not exist"
-    return path
+    info = sniff_image(path)
+    return info if isinstance(info, str) else path

@@ -14,8 +14,8 @@ policy's exclusions hold on retries and fallbacks too. How a failure moves the s
 
 Every provider failure feeds its circuit breaker (`app.pipeline.health`); a provider whose
 circuit is open is skipped (recorded as `skipped`) in every chain until it cools down. Every
-attempt is recorded; the wall clock, the monotonic clock and sleeping are injected (`Timing`),
-so tests never wait.
+attempt is recorded, and reported to `on_attempt` as it happens; the wall clock, the monotonic
+clock and sleeping are injected (`Timing`), so tests never wait.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from routing.policy import FailureRules
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
+OnAttempt = Callable[[int, AttemptRecord], None]  # (scene index, the attempt just recorded)
 
 MIN_RATE_LIMIT_WAIT_S = 1.0  # a `retry_after` of 0 must not spin the loop
 RETRYABLE = (ProviderUnavailable, InvalidResponse, GenerationFailed)
@@ -97,6 +98,12 @@ class SceneRun:
     attempts: list[AttemptRecord] = field(default_factory=list)
     waited_s: float = 0.0  # rate-limit waiting spent so far, against the wait budget
     rejected: set[str] = field(default_factory=set)  # providers that refused the content
+    on_attempt: OnAttempt | None = None  # told of each attempt as soon as it is recorded
+
+    def record(self, rec: AttemptRecord) -> None:
+        self.attempts.append(rec)
+        if self.on_attempt is not None:
+            self.on_attempt(self.index, rec)
 
 
 def _iso(moment: datetime) -> str:
@@ -180,7 +187,7 @@ async def _try_candidate(
         tries += 1
         async with gate:  # held for the call only, never while waiting
             clip, rec, exc, cached = await _attempt(registry, cache, run.request, cand, timing)
-        run.attempts.append(rec)
+        run.record(rec)
         if clip is not None:
             board.record_success(cand.provider)
             return clip, cached
@@ -207,19 +214,20 @@ async def generate_clip(
     *,
     rules: FailureRules | None = None,
     board: CircuitBoard | None = None,
+    on_attempt: OnAttempt | None = None,
 ) -> ClipOutcome:
     """Walk `chain` (the decision's chosen model, then its fallbacks) until one delivers.
 
     Raises SceneFailed, carrying every attempt, when the chain is exhausted."""
     timing = timing or Timing()
-    run = SceneRun(index, request, rules or FailureRules())
+    run = SceneRun(index, request, rules or FailureRules(), on_attempt=on_attempt)
     board = board or CircuitBoard.from_rules(run.rules, timing.monotonic)
     for cand in chain:
         if cand.provider in run.rejected:
             continue  # this provider refused the content: never ask it again, any model
         key = request_key(request, cand.provider, cand.model)
         if board.is_open(cand.provider) and cache.load(key) is None:
-            run.attempts.append(_skip(cand, board, timing))
+            run.record(_skip(cand, board, timing))
             continue  # a clip it already made is still used: reusing it calls nobody
         gate = _gate(gates, registry, cand.provider)
         made = await _try_candidate(run, cand, registry, cache, gate, board, timing)

@@ -94,6 +94,16 @@ class RenderRecord:
     composed: ComposeResult
     music: MusicTrack
     version: str
+    chosen_policy: Policy | None = None  # what the creator picked, when an enforced one binds
+    enforced_policy: Policy | None = None  # the tenant's binding policy
+    parent_id: str | None = None  # the render this one regenerates or re-routes
+
+
+def _policy_ref(policy: Policy | None) -> dict[str, Any] | None:
+    if policy is None:
+        return None
+    return {"id": policy.id, "version": policy.version, "sha256": policy.sha256,
+            "body": json.loads(policy.canonical_json())}  # fmt: skip
 
 
 def _model_version(catalog: Catalog, provider: str, model: str) -> str:
@@ -183,6 +193,12 @@ def _header(rec: RenderRecord) -> dict[str, Any]:
             "sha256": rec.policy.sha256,
             "body": policy_body,
         },
+        # `policy` is the effective one; these are what it was combined from.
+        "policies": {
+            "chosen": _policy_ref(rec.chosen_policy or rec.policy),
+            "enforced": _policy_ref(rec.enforced_policy),
+        },
+        "parent_id": rec.parent_id,
         "catalog": {"sha256": rec.catalog.sha256},
         "render": {
             "quality": rec.quality,

@@ -1,10 +1,12 @@
-"""Progress events a render emits; the CLI draws them as bars, the API will stream them."""
+"""Events a render emits as they happen; the CLI draws them as bars, the API streams them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Stage(StrEnum):
@@ -15,6 +17,7 @@ class Stage(StrEnum):
     COMPOSE = "compose"  # encoding scene segments into every aspect
     MUX = "mux"  # joining segments with the soundtrack
     DISCLOSE = "disclose"  # writing the manifest and disclosure track
+    PUBLISH = "publish"  # moving the finished set into the output folder
 
 
 @dataclass(frozen=True)
@@ -26,3 +29,66 @@ class ProgressEvent:
 
 
 ProgressSink = Callable[[ProgressEvent], None]
+
+
+class SceneState(StrEnum):
+    QUEUED = "queued"  # planned, no attempt yet
+    GENERATING = "generating"  # an attempt on the chosen model is under way
+    FALLBACK = "fallback"  # the chosen model failed; a fallback is being tried
+    DONE = "done"  # the scene has its clip
+    FAILED = "failed"  # every model in the chain failed
+
+
+@dataclass(frozen=True)
+class RenderEvent:
+    """What a render reports while it runs; the ledger stores it, the API streams it."""
+
+    render_id: str
+    type: str  # "stage" | "scene" | "attempt"
+    stage: str | None = None  # a `Stage` value
+    done: int = 0
+    total: int = 0
+    scene: int | None = None  # 0-based
+    state: SceneState | None = None
+    provider: str | None = None
+    model: str | None = None
+    attempt: dict[str, Any] | None = None  # the manifest's attempt record
+    message: str = ""
+
+
+RenderEvents = Callable[[RenderEvent], Awaitable[None]]  # awaited in order
+
+
+async def ignore_events(_event: RenderEvent) -> None:
+    return None
+
+
+class Emitter:
+    """Delivers events to an async sink in the order they happen, from sync code too.
+
+    `emit` never blocks the render; a drain task awaits the sink one event at a time, and
+    `aclose` waits until every event emitted so far has been delivered."""
+
+    def __init__(self, render_id: str, sink: RenderEvents) -> None:
+        self.render_id = render_id
+        self._sink = sink
+        self._queue: asyncio.Queue[RenderEvent | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def emit(self, event: RenderEvent) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+        self._queue.put_nowait(event)
+
+    def stage(self, stage: Stage, done: int, total: int, message: str = "") -> None:
+        self.emit(RenderEvent(self.render_id, "stage", stage.value, done, total, message=message))
+
+    async def _drain(self) -> None:
+        while (event := await self._queue.get()) is not None:
+            await self._sink(event)
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._queue.put_nowait(None)
+            await self._task
+            self._task = None

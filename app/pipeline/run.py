@@ -1,36 +1,29 @@
-"""One render, start to finish: plan -> narrate -> clips + music -> compose -> disclose."""
+"""One planned render, start to finish: preflight -> narrate -> clips + music -> compose ->
+captions -> disclose -> publish into the output folder."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import shutil
-import time
-import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from app import __version__
-from app.config import Settings
 from app.errors import RenderFailed
 from app.ingest.model import Scene, Script
-from app.pipeline.cache import ClipCache
-from app.pipeline.clips import (
-    Candidate,
-    ClipOutcome,
-    Clock,
-    Sleep,
-    Timing,
-    generate_clip,
-    utc_now,
-)
-from app.pipeline.disclose import RenderRecord, RenderResult, write_disclosure
-from app.pipeline.events import ProgressEvent, ProgressSink, Stage
+from app.pipeline.caption_files import write_caption_files
+from app.pipeline.clips import SKIPPED, Candidate, ClipOutcome, SceneFailed, Timing, generate_clip
+from app.pipeline.disclose import RenderRecord, RenderResult
+from app.pipeline.env import RenderEnv
+from app.pipeline.events import Emitter, RenderEvent, SceneState, Stage
 from app.pipeline.health import CircuitBoard
 from app.pipeline.narration import SceneVoice, narrate_all
-from app.pipeline.plan import check_plan, plan_script
+from app.pipeline.output import OutputLock, check_output_folder, check_writable, publish
+from app.pipeline.plan import check_plan
 from app.provenance.canonical import tagged_sha256
+from app.provenance.manifest import AttemptRecord
 from app.render.audio import VoicePlacement
 from app.render.captions import time_captions
 from app.render.compose import ComposeResult, compose
@@ -44,13 +37,11 @@ from app.render.timeline import (
     build_timeline,
 )
 from providers.base import in_flight_limit
-from providers.music import MusicTrack, generate_music
-from providers.profile import Catalog
-from providers.registry import Registry
+from providers.music import Mood, MusicTrack, generate_music
 from providers.types import Aspect, ClipRequest, SceneKind
 from providers.voice import VoiceEngine
 from routing.policy import Policy
-from routing.router import RoutingDecision
+from routing.router import Plan, RoutingDecision
 
 LEAD_IN = 0.35  # silence before a scene's narration starts
 TAIL_OUT = 0.55  # breathing room after it ends
@@ -63,30 +54,19 @@ _PAD_KINDS = frozenset({SceneKind.TEXT, SceneKind.DATA, SceneKind.STYLIZED})
 
 @dataclass(frozen=True)
 class RenderOptions:
-    out_dir: Path
-    policy: Policy
+    """What to render, as decided by planning (`app.service.entry.plan_render`)."""
+
+    render_id: str
+    policy: Policy  # the effective policy: the chosen one within the enforced one
     aspects: tuple[Aspect, ...] = DEFAULT_ASPECTS
     quality: Quality = Quality.STANDARD
     input_ref: str | None = None  # path or URL the script came from, for the manifest
     tenant: str = "local"
-    spent_usd: float = 0.0  # already spent by the tenant against budget.per_tenant_usd
-
-
-@dataclass
-class RenderContext:
-    """Collaborators a render uses; tests inject their own clock, ids and providers."""
-
-    settings: Settings
-    registry: Registry
-    catalog: Catalog
-    voice: VoiceEngine
-    progress: ProgressSink = lambda _e: None
-    clock: Clock = utc_now
-    new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex[:16])
-    sleep: Sleep = asyncio.sleep  # retry backoff and rate-limit waits
-    monotonic: Callable[[], float] = time.monotonic  # attempt timings and circuit cooldowns
-    # Shared breakers (e.g. one per worker); None: a fresh board per render, set by the policy.
-    breakers: CircuitBoard | None = None
+    chosen_policy: Policy | None = None  # what the creator picked (None: `policy`)
+    enforced_policy: Policy | None = None  # the tenant's binding policy, if any
+    parent_id: str | None = None  # the render this one regenerates or re-routes
+    voice: VoiceEngine | None = None  # None: the environment's default voice
+    music_mood: Mood | None = None  # None: the environment's default mood
 
 
 def _tag(aspect: Aspect) -> str:
@@ -133,37 +113,76 @@ def chain_of(decision: RoutingDecision) -> list[Candidate]:
     return [Candidate(c.provider, c.model) for c in picks if c is not None]
 
 
+class _SceneWatch:
+    """Turns clip attempts into scene events as they happen."""
+
+    def __init__(self, em: Emitter, decisions: Sequence[RoutingDecision]) -> None:
+        self.em = em
+        self.decisions = decisions
+        self.fell_back: set[int] = set()
+
+    def state(self, i: int, state: SceneState, who: Candidate | None = None, msg: str = "") -> None:
+        self.em.emit(RenderEvent(
+            self.em.render_id, "scene", scene=i, state=state,
+            provider=who.provider if who else None, model=who.model if who else None,
+            message=msg,
+        ))  # fmt: skip
+
+    def attempt(self, i: int, rec: AttemptRecord) -> None:
+        self.em.emit(RenderEvent(
+            self.em.render_id, "attempt", scene=i, provider=rec.provider, model=rec.model,
+            attempt=asdict(rec), message=rec.outcome,
+        ))  # fmt: skip
+        if rec.outcome in ("failed", SKIPPED) and i not in self.fell_back:
+            self.fell_back.add(i)
+            self.state(i, SceneState.FALLBACK, msg=f"{rec.provider}/{rec.model}: {rec.outcome}")
+
+
 async def _generate_all(
-    script: Script,
     requests: Sequence[ClipRequest],
     decisions: Sequence[RoutingDecision],
-    ctx: RenderContext,
+    env: RenderEnv,
+    em: Emitter,
 ) -> list[ClipOutcome]:
     """Every clip concurrently; when some scene fails, the others still finish and are cached."""
-    cache = ClipCache(ctx.settings.clip_cache_dir)
     gates: dict[str, asyncio.Semaphore] = {}
     done = 0
     total = len(requests)
-    timing = Timing(ctx.clock, ctx.sleep, ctx.monotonic)
-    board = ctx.breakers
+    timing = Timing(env.clock, env.sleep, env.monotonic)
+    board = env.breakers
     if board is None and decisions:
-        board = CircuitBoard.from_rules(decisions[0].failure, ctx.monotonic)
+        board = CircuitBoard.from_rules(decisions[0].failure, env.monotonic)
+    watch = _SceneWatch(em, decisions)
 
     async def one(i: int) -> ClipOutcome:
         nonlocal done
-        outcome = await generate_clip(
-            i, requests[i], chain_of(decisions[i]), ctx.registry, cache, gates, timing,
-            rules=decisions[i].failure, board=board,
-        )  # fmt: skip
+        chain = chain_of(decisions[i])
+        watch.state(i, SceneState.GENERATING, chain[0] if chain else None)
+        try:
+            outcome = await generate_clip(
+                i, requests[i], chain, env.registry, env.clips, gates, timing,
+                rules=decisions[i].failure, board=board, on_attempt=watch.attempt,
+            )  # fmt: skip
+        except SceneFailed as exc:
+            watch.state(i, SceneState.FAILED, msg=str(exc))
+            raise
+        assert outcome.clip is not None
+        who = Candidate(outcome.clip.provider_id, outcome.clip.model_id)
+        watch.state(i, SceneState.DONE, who, "cached" if outcome.cached else "made")
         done += 1
-        ctx.progress(ProgressEvent(Stage.GENERATE, done, total, f"scene {i + 1}"))
+        em.stage(Stage.GENERATE, done, total, f"scene {i + 1}")
         return outcome
 
-    for pid in ctx.registry.ids():
+    for i in range(total):
+        watch.state(i, SceneState.QUEUED)
+    for pid in env.registry.ids():
         # A vendor's own allowance when it declares one; the CPU-bound renderer gets the default.
-        limit = in_flight_limit(ctx.registry.get(pid), ctx.settings.clip_concurrency)
+        limit = in_flight_limit(env.registry.get(pid), env.clip_concurrency)
         gates[pid] = asyncio.Semaphore(limit)
     results = await asyncio.gather(*(one(i) for i in range(total)), return_exceptions=True)
+    cancelled = [r for r in results if isinstance(r, asyncio.CancelledError)]
+    if cancelled:
+        raise cancelled[0]
     failures = [r for r in results if isinstance(r, BaseException)]
     if failures:
         lines = [str(f) for f in failures]
@@ -179,42 +198,89 @@ def _captions(scene: Scene, voice: SceneVoice) -> tuple[Caption, ...]:
     return time_captions(scene.narration, LEAD_IN, voice.narration.duration, words)
 
 
-async def render_script(script: Script, options: RenderOptions, ctx: RenderContext) -> RenderResult:
-    """Render `script` into `options.out_dir`; raises PlanError or RenderFailed with reasons."""
+def preflight(routed: Plan, n_scenes: int, env: RenderEnv) -> None:
+    """Everything that can fail before the first provider call, checked before it: the plan,
+    the data folders, the signing keys and the C2PA certificate."""
+    check_plan(routed, n_scenes)
+    check_writable(env.scratch_dir, "data folder")
+    check_writable(env.clips.root, "clip cache")
+    check_writable(env.narration_dir, "narration cache")
+    env.signer.preflight()
+
+
+async def render_script(
+    script: Script, routed: Plan, options: RenderOptions, env: RenderEnv, out_dir: Path
+) -> RenderResult:
+    """Render `script` as `routed` says into `out_dir` (see `app.pipeline.output` for how the
+    folder is shared). Raises `ReelrouteError`s: `OutputBusy`, `SetupError`, `PlanError`,
+    `RenderFailed`. A failure or cancellation leaves `out_dir` as it was and no work folder."""
     if not script.scenes:
         raise RenderFailed("the script has no scenes")
-    render_id, started = ctx.new_id(), ctx.clock()
+    em = Emitter(options.render_id, env.events)
+    work = env.scratch_dir / f"render-{options.render_id}"
+    try:
+        check_output_folder(out_dir)
+        with OutputLock(out_dir, options.render_id):
+            preflight(routed, len(script.scenes), env)
+            em.stage(Stage.PLAN, 1, 1)
+            stage = work / "set"
+            stage.mkdir(parents=True, exist_ok=False)
+            result = await _make(script, routed, options, env, em, work, stage)
+            em.stage(Stage.PUBLISH, 0, 1)
+            await asyncio.to_thread(publish, stage, out_dir, options.render_id)
+            em.stage(Stage.PUBLISH, 1, 1)
+            return _moved(result, stage, out_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        await em.aclose()
+
+
+def _moved(result: RenderResult, stage: Path, out_dir: Path) -> RenderResult:
+    def there(path: Path) -> Path:
+        return out_dir / path.relative_to(stage)
+
+    return replace(
+        result,
+        out_dir=out_dir,
+        manifest_path=there(result.manifest_path),
+        disclosure_path=there(result.disclosure_path),
+        report_path=there(result.report_path),
+        outputs=tuple(replace(o, path=there(o.path)) for o in result.outputs),
+    )
+
+
+async def _make(
+    script: Script,
+    routed: Plan,
+    options: RenderOptions,
+    env: RenderEnv,
+    em: Emitter,
+    work: Path,
+    stage: Path,
+) -> RenderResult:
+    """Narrate, generate, compose and disclose into `stage`; intermediates stay in `work`."""
+    started = env.clock()
     enc = SETTINGS[options.quality]
     master_aspect = options.aspects[0]
     master = master_aspect.frame_size(enc.short_side)
-
-    ctx.progress(ProgressEvent(Stage.PLAN, 0, 1))
-    routed = plan_script(
-        script, options.policy, ctx.catalog, ctx.registry, master_aspect,
-        today=started.date(), spent_usd=options.spent_usd, breakers=ctx.breakers,
-    )  # fmt: skip
-    check_plan(routed, len(script.scenes))
-    ctx.progress(ProgressEvent(Stage.PLAN, 1, 1))
-
+    voice = options.voice or env.voice
     n = len(script.scenes)
     voices = await narrate_all(
-        ctx.voice,
+        voice,
         [s.narration for s in script.scenes],
-        ctx.settings.narration_cache_dir,
-        lambda k: ctx.progress(ProgressEvent(Stage.NARRATE, k, n)),
+        env.narration_dir,
+        lambda k: em.stage(Stage.NARRATE, k, n),
     )
     durations = [scene_duration(v) for v in voices]
     requests = [
         clip_request(s, d, master, master_aspect)
         for s, d in zip(script.scenes, durations, strict=True)
     ]
-    work = options.out_dir / f".work-{render_id}"
-    work.mkdir(parents=True, exist_ok=True)
-    music_task = _music(ctx, sum(durations) + 1.0, work / "music.wav")
+    mood = options.music_mood or env.music_mood
+    music_task = _music(env, em, mood, sum(durations) + 1.0, work / "music.wav")
     outcomes, music = await asyncio.gather(
-        _generate_all(script, requests, routed.decisions, ctx), music_task
+        _generate_all(requests, routed.decisions, env, em), music_task
     )
-
     tl = build_timeline(
         durations,
         [o.clip.path for o in outcomes if o.clip is not None],
@@ -225,16 +291,17 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
         transition=TRANSITION,
         label=_label(options.policy),
     )
-    composed = await _compose(script, options, ctx, tl, voices, music, work, enc)
+    composed = await _compose(script, options, env, em, tl, voices, music, work, stage, enc)
+    write_caption_files(tl, stage)
     record = RenderRecord(
-        render_id=render_id,
+        render_id=options.render_id,
         tenant=options.tenant,
         started=started,
         script=script,
         input_ref=options.input_ref,
         policy=options.policy,
-        catalog=ctx.catalog,
-        voice=ctx.voice.info,
+        catalog=env.catalog,
+        voice=voice.info,
         quality=options.quality.value,
         routed=routed,
         outcomes=outcomes,
@@ -243,10 +310,13 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
         composed=composed,
         music=music,
         version=__version__,
+        chosen_policy=options.chosen_policy,
+        enforced_policy=options.enforced_policy,
+        parent_id=options.parent_id,
     )
-    result = await write_disclosure(record, options.out_dir, ctx.settings)
-    ctx.progress(ProgressEvent(Stage.DISCLOSE, 1, 1))
-    shutil.rmtree(work, ignore_errors=True)
+    em.stage(Stage.DISCLOSE, 0, 1)
+    result = await env.signer.disclose(record, stage)
+    em.stage(Stage.DISCLOSE, 1, 1)
     return result
 
 
@@ -255,30 +325,28 @@ def _label(policy: Policy) -> VisibleLabel | None:
     return VisibleLabel(d.label_text, d.label_position.value) if d.visible_label else None
 
 
-async def _music(ctx: RenderContext, seconds: float, dest: Path) -> MusicTrack:
-    ctx.progress(ProgressEvent(Stage.MUSIC, 0, 1))
-    track = await generate_music(ctx.settings.music_mood, seconds, ctx.settings.music_seed, dest)
-    ctx.progress(ProgressEvent(Stage.MUSIC, 1, 1))
+async def _music(env: RenderEnv, em: Emitter, mood: Mood, seconds: float, dest: Path) -> MusicTrack:
+    em.stage(Stage.MUSIC, 0, 1)
+    track = await generate_music(mood, seconds, env.music_seed, dest)
+    em.stage(Stage.MUSIC, 1, 1)
     return track
 
 
 async def _compose(
     script: Script,
     options: RenderOptions,
-    ctx: RenderContext,
+    env: RenderEnv,
+    em: Emitter,
     tl: Timeline,
     voices: Sequence[SceneVoice],
     music: MusicTrack,
     work: Path,
+    stage: Path,
     enc: EncodeSettings,
 ) -> ComposeResult:
     slug = slugify(script.title)
     outputs = [
-        OutputSpec(
-            a,
-            *a.frame_size(enc.short_side),
-            options.out_dir / f"{slug}-{a.value.replace(':', 'x')}.mp4",
-        )
+        OutputSpec(a, *a.frame_size(enc.short_side), stage / f"{slug}-{_tag(a)}.mp4")
         for a in options.aspects
     ]
     placements = [
@@ -286,19 +354,19 @@ async def _compose(
         for v, slot in zip(voices, tl.slots, strict=True)
     ]
 
-    def report(stage: str, done: int, total: int) -> None:
-        ctx.progress(ProgressEvent(Stage(stage), done, total))
+    def report(stage_name: str, done: int, total: int) -> None:
+        em.stage(Stage(stage_name), done, total)
 
     return await compose(
         tl, outputs, placements, music.path, work, enc,
-        title=script.title, concurrency=ctx.settings.compose_concurrency, progress=report,
+        title=script.title, concurrency=env.compose_concurrency, progress=report,
     )  # fmt: skip
 
 
 __all__ = [
-    "RenderContext",
     "RenderFailed",
     "RenderOptions",
     "RenderResult",
+    "preflight",
     "render_script",
 ]

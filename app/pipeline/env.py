@@ -1,0 +1,75 @@
+"""What an executing render is given: narrow collaborators, never the whole `Settings`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.config import Settings
+from app.errors import SetupError
+from app.pipeline.cache import ClipCache
+from app.pipeline.clips import Clock, Sleep, utc_now
+from app.pipeline.disclose import RenderRecord, RenderResult, write_disclosure
+from app.pipeline.events import RenderEvents, ignore_events
+from app.pipeline.health import CircuitBoard
+from app.provenance.credentials import CredentialError, load_identity
+from app.provenance.signing import SigningKeyError, load_or_create_key
+from providers.music import Mood
+from providers.profile import Catalog
+from providers.registry import Registry
+from providers.voice import VoiceEngine
+
+
+class Signer:
+    """Seals a finished render: C2PA credentials, the signed manifest, the report.
+
+    It holds the signing slice of the settings (key paths, certificate, trust anchors, the
+    clip cache `verify` consults for the report) and nothing else is read from them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def preflight(self) -> None:
+        """Load (or create) the manifest key and the C2PA certificate before anything is spent;
+        raise `SetupError` saying which is unusable."""
+        try:
+            load_or_create_key(self._settings.signing_key_path, self._settings.keys_dir)
+            load_identity(self._settings)
+        except (SigningKeyError, CredentialError) as exc:
+            raise SetupError(f"cannot sign this render: {exc}", field="signing") from exc
+        except OSError as exc:
+            where = exc.filename or self._settings.keys_dir
+            raise SetupError(
+                f"cannot sign this render: {where}: {exc.strerror or exc}", field="signing"
+            ) from exc
+
+    async def disclose(self, record: RenderRecord, folder: Path) -> RenderResult:
+        return await write_disclosure(record, folder, self._settings)
+
+
+@dataclass
+class RenderEnv:
+    """Collaborators an executing render uses; tests inject their own clock, ids and providers."""
+
+    registry: Registry
+    catalog: Catalog
+    voice: VoiceEngine  # the default voice; a request may name another engine
+    clips: ClipCache
+    narration_dir: Path  # narration cache
+    signer: Signer
+    scratch_dir: Path  # work folders live here, never in the output folder
+    events: RenderEvents = ignore_events
+    clock: Clock = utc_now
+    new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex[:16])
+    sleep: Sleep = asyncio.sleep  # retry backoff and rate-limit waits
+    monotonic: Callable[[], float] = time.monotonic  # attempt timings and circuit cooldowns
+    # Shared breakers (e.g. one per worker); None: a fresh board per render, set by the policy.
+    breakers: CircuitBoard | None = None
+    compose_concurrency: int = 1
+    clip_concurrency: int = 2
+    music_seed: int = 7
+    music_mood: Mood = Mood.CORPORATE  # when the request names none

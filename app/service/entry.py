@@ -1,0 +1,315 @@
+"""The one render entry: `plan_render` (spends nothing) and `execute_plan` (spends, once approved).
+
+The CLI, the API and the worker all call these two; nothing else assembles a render.
+
+    RenderRequest ──plan_render(env: PlanEnv)──▶ PlannedRender ──execute_plan(env: RenderEnv)──▶
+        ingest, edits, chosen ∩ enforced policy,           narrate, generate, compose, disclose in
+        routing, pins and prefers                          a work folder, then publish into out_dir
+
+Errors are `app.errors.ReelrouteError`s throughout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from app.config import Settings
+from app.errors import InputError, PinForbidden, ReelrouteError, SetupError
+from app.ingest import IngestError, ingest_text
+from app.ingest.model import Scene, Script, SourceKind
+from app.ingest.timing import target_duration
+from app.pipeline.cache import ClipCache
+from app.pipeline.disclose import RenderResult
+from app.pipeline.env import RenderEnv, Signer
+from app.pipeline.events import RenderEvent, RenderEvents, SceneState, Stage, ignore_events
+from app.pipeline.plan import check_plan, plan_script
+from app.pipeline.run import RenderOptions, render_script
+from app.policies import FilePolicySource, combine_policies
+from app.service.request import PolicyRef, RenderRequest, SceneEdit
+from providers.profile import Catalog
+from providers.registry import Registry, default_registry
+from providers.voice import VoiceEngine, get_voice
+from routing.eligibility import DURATION_SLACK_S
+from routing.policy import Policy
+from routing.router import Choice, Plan, RoutingDecision
+
+__all__ = [
+    "FilePolicySource",
+    "PlanEnv",
+    "PlannedRender",
+    "PolicySource",
+    "RenderEnv",
+    "RenderEvent",
+    "RenderEvents",
+    "SceneState",
+    "Stage",
+    "build_render_env",
+    "execute_plan",
+    "plan_render",
+]
+
+
+class PolicySource(Protocol):
+    def resolve(self, ref: PolicyRef | None, tenant: str) -> Policy: ...  # PolicyInvalid/NotFound
+
+    def enforced(self, tenant: str) -> Policy | None: ...  # the agency's binding policy, if any
+
+
+@dataclass(frozen=True)
+class PlanEnv:
+    """What planning needs; nothing here spends money."""
+
+    catalog: Catalog
+    registry: Registry
+    policies: PolicySource
+    words_per_minute: float
+    spent_usd: float = 0.0  # the tenant's spend so far (budget.per_tenant_usd)
+    today: date | None = None
+    # Where relative outline image paths are looked up: the CLI gives the source file's folder;
+    # the API gives none, so a request's text can never reach local files.
+    source_dir: Path | None = None
+    assume_configured: bool = False  # what-if planning: every provider has credentials
+
+
+@dataclass(frozen=True)
+class PlannedRender:
+    request: RenderRequest
+    script: Script  # after edits
+    policy: Policy  # effective: chosen combined with enforced
+    chosen_policy: Policy
+    enforced_policy: Policy | None
+    plan: Plan
+
+    def check(self) -> None:
+        """Raise `PlanError` when a scene has no eligible model or a budget is exceeded."""
+        check_plan(self.plan, len(self.script.scenes))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "render_id": self.request.render_id,
+            "title": self.script.title,
+            "policy": {"id": self.policy.id, "sha256": self.policy.sha256},
+            "chosen_policy": {"id": self.chosen_policy.id, "sha256": self.chosen_policy.sha256},
+            "enforced_policy": (
+                {"id": self.enforced_policy.id, "sha256": self.enforced_policy.sha256}
+                if self.enforced_policy is not None
+                else None
+            ),
+            "estimated_cost_usd": self.plan.estimated_cost_usd,
+            "within_budget": self.plan.within_budget,
+            "scenes": [
+                _scene_dict(s, d)
+                for s, d in zip(self.script.scenes, self.plan.decisions, strict=True)
+            ],
+        }
+
+
+def _scene_dict(scene: Scene, d: RoutingDecision) -> dict[str, Any]:
+    return {
+        "index": scene.index,
+        "narration": scene.narration,
+        "on_screen_text": scene.on_screen_text,
+        "visual_prompt": scene.visual_prompt,
+        "kind": scene.kind.value,
+        "target_duration": scene.target_duration,
+        "chosen": d.chosen.ref if d.chosen else None,
+        "fallbacks": [c.ref for c in d.fallbacks],
+        "exclusions": [e.to_dict() for e in d.exclusions],
+        "estimated_cost_usd": d.estimated_cost_usd,
+    }
+
+
+async def plan_render(
+    request: RenderRequest, env: PlanEnv, *, strict: bool = True
+) -> PlannedRender:
+    """Ingest, apply edits, bind the policies, route every scene and apply pins and prefers.
+    Calls no provider. With `strict`, an unroutable scene or a budget overrun is a `PlanError`;
+    without, the plan shows them (`reelroute plan`)."""
+    script = _apply_edits(_ingest(request, env), request.edits, env.words_per_minute)
+    chosen = env.policies.resolve(request.policy, request.tenant)
+    enforced = env.policies.enforced(request.tenant)
+    policy = combine_policies(enforced, chosen)
+    routed = plan_script(
+        script, policy, env.catalog, env.registry, request.aspects[0],
+        today=env.today, spent_usd=env.spent_usd, assume_configured=env.assume_configured,
+    )  # fmt: skip
+    routed = _apply_pins(routed, request.edits, env.catalog)
+    planned = PlannedRender(request, script, policy, chosen, enforced, routed)
+    if strict:
+        planned.check()
+    return planned
+
+
+def _ingest(request: RenderRequest, env: PlanEnv) -> Script:
+    source = request.source
+    if source.kind == "url" or source.text is None:
+        raise InputError(
+            "URL sources are not supported by this version; save the article's text and give "
+            "it as a script",
+            field="source.url",
+        )
+    kind = SourceKind(source.kind)
+    base_dir = env.source_dir if kind is SourceKind.OUTLINE else None
+    try:
+        return ingest_text(
+            source.text, kind, base_dir=base_dir, words_per_minute=env.words_per_minute,
+            source_name=source.name,
+        )  # fmt: skip
+    except IngestError:
+        raise
+    except ValueError as exc:  # a parser's own complaint about the text
+        raise InputError(str(exc), field="source.text") from exc
+
+
+def _apply_edits(script: Script, edits: dict[int, SceneEdit], wpm: float) -> Script:
+    if not edits:
+        return script
+    scenes = list(script.scenes)
+    for i, edit in sorted(edits.items()):
+        if i >= len(scenes):
+            raise InputError(
+                f"scene {i} does not exist: the script has {len(scenes)} scenes (0-based)",
+                field=f"edits.{i}",
+            )
+        scene = scenes[i]
+        if edit.narration is not None:
+            text = " ".join(edit.narration.split())
+            scene = dataclasses.replace(
+                scene, narration=text, target_duration=target_duration(text, wpm)
+            )
+        if edit.visual_prompt is not None:
+            scene = dataclasses.replace(scene, visual_prompt=edit.visual_prompt.strip())
+        scenes[i] = scene
+    return dataclasses.replace(script, scenes=tuple(scenes))
+
+
+def _apply_pins(routed: Plan, edits: dict[int, SceneEdit], catalog: Catalog) -> Plan:
+    if not any(e.pin or e.prefer for e in edits.values()):
+        return routed
+    decisions = list(routed.decisions)
+    for i, edit in sorted(edits.items()):
+        if edit.pin is not None:
+            decisions[i] = _pinned(decisions[i], edit.pin, catalog, field=f"edits.{i}.pin")
+        elif edit.prefer is not None:
+            decisions[i] = _preferred(decisions[i], edit.prefer, catalog)
+    total = round(sum(d.estimated_cost_usd or 0.0 for d in decisions), 6)
+    replanned = dataclasses.replace(
+        routed, decisions=tuple(decisions), estimated_cost_usd=total, within_budget=True
+    )
+    return dataclasses.replace(replanned, within_budget=not replanned.budget_problems)
+
+
+def _pinned(d: RoutingDecision, ref: str, catalog: Catalog, *, field: str) -> RoutingDecision:
+    """Only `ref` may make the scene; a model the policy (or the catalog) excludes is refused
+    with the exclusion's reason codes."""
+    provider, model = ref.split("/", 1)
+    for e in d.exclusions:
+        if (e.provider, e.model) == (provider, model):
+            raise PinForbidden(
+                f"scene {d.scene.index}: {ref} cannot be pinned: {', '.join(e.reasons)}",
+                reasons=e.reasons,
+                field=field,
+            )
+    if Choice(provider, model) not in d.chain:
+        raise PinForbidden(f"scene {d.scene.index}: {ref} is not in the catalog",
+                           reasons=("catalog.unknown_model",), field=field)  # fmt: skip
+    return dataclasses.replace(
+        d,
+        chosen=Choice(provider, model),
+        fallbacks=(),  # a pin is hard: no stand-in
+        estimated_cost_usd=_cost(catalog, d, provider, model),
+    )
+
+
+def _preferred(d: RoutingDecision, ref: str, catalog: Catalog) -> RoutingDecision:
+    """`ref` first when it is eligible; otherwise the routed choice stands."""
+    chain = d.chain
+    wanted = [c for c in chain if c.ref == ref]
+    if not wanted or chain[0].ref == ref:
+        return d
+    return dataclasses.replace(
+        d,
+        chosen=wanted[0],
+        fallbacks=tuple(c for c in chain if c.ref != ref),
+        estimated_cost_usd=_cost(catalog, d, wanted[0].provider, wanted[0].model),
+    )
+
+
+def _cost(catalog: Catalog, d: RoutingDecision, provider: str, model: str) -> float | None:
+    return catalog.get(provider).models[model].cost_usd(d.scene.duration, DURATION_SLACK_S)
+
+
+async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) -> RenderResult:
+    """Render an approved plan into `out_dir` (staged, locked, published manifest last)."""
+    request = planned.request
+    options = RenderOptions(
+        render_id=request.render_id,
+        policy=planned.policy,
+        aspects=tuple(request.aspects),
+        quality=request.quality,
+        input_ref=request.source.name or request.source.url,
+        tenant=request.tenant,
+        chosen_policy=planned.chosen_policy,
+        enforced_policy=planned.enforced_policy,
+        parent_id=request.parent_id,
+        voice=_voice(request.voice, env.voice),
+        music_mood=request.music_mood,
+    )
+    return await render_script(planned.script, planned.plan, options, env, out_dir)
+
+
+def _voice(name: str | None, default: VoiceEngine) -> VoiceEngine | None:
+    if name is None or name == default.info.engine:
+        return None
+    try:
+        return get_voice(name)
+    except ReelrouteError:
+        raise
+    except Exception as exc:
+        raise SetupError(f"the {name} voice cannot be used: {exc}", field="voice") from exc
+
+
+def build_plan_env(
+    settings: Settings,
+    *,
+    catalog: Catalog,
+    registry: Registry | None = None,
+    policies: PolicySource | None = None,
+    **extra: Any,
+) -> PlanEnv:
+    return PlanEnv(
+        catalog=catalog,
+        registry=registry or default_registry(settings.provider_settings()),
+        policies=policies or FilePolicySource(catalog, settings.enforced_policy_path),
+        words_per_minute=settings.words_per_minute,
+        **extra,
+    )
+
+
+def build_render_env(
+    settings: Settings,
+    events: RenderEvents | None = None,
+    *,
+    catalog: Catalog,
+    registry: Registry | None = None,
+    voice: VoiceEngine | None = None,
+) -> RenderEnv:
+    """The collaborators of a render, from the settings (the composition root)."""
+    return RenderEnv(
+        registry=registry or default_registry(settings.provider_settings()),
+        catalog=catalog,
+        voice=voice or get_voice(settings.voice),
+        clips=ClipCache(settings.clip_cache_dir),
+        narration_dir=settings.narration_cache_dir,
+        signer=Signer(settings),
+        scratch_dir=settings.work_dir,
+        events=events or ignore_events,
+        compose_concurrency=settings.compose_concurrency,
+        clip_concurrency=settings.clip_concurrency,
+        music_seed=settings.music_seed,
+        music_mood=settings.music_mood,
+    )
