@@ -13,7 +13,8 @@ from app.service.request import PolicyRef
 from app.store import policies as policy_store
 from app.store.db import Database
 from providers.profile import Catalog
-from routing.policy import Policy, PolicyError, parse_policy
+from app.policies import parse_policy_text
+from routing.policy import Policy, PolicyError
 
 
 def policy_invalid(exc: PolicyError, prefix: str = "") -> PolicyInvalid:
@@ -27,8 +28,9 @@ def policy_invalid(exc: PolicyError, prefix: str = "") -> PolicyInvalid:
 
 
 def parse_body(text: str, name: str, catalog: Catalog, prefix: str = "") -> Policy:
+    """Policy text (YAML or JSON); `extends` may name the built-in bases."""
     try:
-        return parse_policy(text, name, catalog)
+        return parse_policy_text(text, name, catalog)
     except PolicyError as exc:
         raise policy_invalid(exc, prefix) from exc
 
@@ -55,7 +57,7 @@ class LedgerPolicySource:
             if found is None:
                 raise NotFound(f"no policy {ref.id!r} in this tenant", field="policy.id")
             return found[0]
-        text = json.dumps(ref.body or {})
+        text = json.dumps(ref.body or {}, indent=2)  # one key a line: errors name a useful line
         return parse_body(text, "policy.body", self.catalog, prefix="policy.body")
 
     def enforced(self, tenant: str) -> Policy | None:

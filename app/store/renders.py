@@ -270,7 +270,7 @@ async def audit_scenes(
     query = query.order_by(RenderRow.created_at, RenderRow.id, SceneRow.index)
     async with db.session() as s:
         rows = await s.execute(query.limit(limit).offset(offset))
-        return [(r, sc) for r, sc in rows.tuples()]
+        return [(r, sc) for r, sc in rows.all()]
 
 
 async def audit_summary(
@@ -295,7 +295,7 @@ async def audit_summary(
         query = query.where(RenderRow.created_at < f.until)
     async with db.session() as s:
         rows = await s.execute(query)
-        return [(str(p), int(n), float(sec), float(cost)) for p, n, sec, cost in rows.tuples()]
+        return [(str(p), int(n), float(sec), float(cost)) for p, n, sec, cost in rows.all()]
 
 
 async def ids_in_states(db: Database, states: Sequence[RenderState]) -> list[str]:
