@@ -85,10 +85,12 @@ async def running_api(
     database_url: str,
     *,
     webhook_client: httpx.AsyncClient | None = None,
+    replace: list[Any] | None = None,
     **extra: Any,
 ) -> AsyncIterator[Api]:
+    """`replace`: providers registered over the counting fakes (same ids)."""
     fakes = {pid: ScriptedProvider(pid, real_video=True) for pid in FAKES}
-    registry = Registry([LocalProvider(), *fakes.values()])
+    registry = Registry([LocalProvider(), *fakes.values(), *(replace or [])])
     overrides = Overrides(registry=registry, sse_poll_s=0.1, webhook_client=webhook_client)
     app = create_app(api_settings(tmp_path, database_url, **extra), overrides)
     transport = httpx.ASGITransport(app=app)
