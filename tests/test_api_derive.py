@@ -26,8 +26,9 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
 async def rendered(api: Api, headers: dict[str, str], pins: dict[int, str] | None = None) -> str:
     rid = (await api.client.post("/v1/renders", json=create_body(), headers=headers)).json()["id"]
     for index, pin in (pins or {}).items():
-        r = await api.client.patch(f"/v1/renders/{rid}/scenes/{index}", json={"pin": pin},
-                                   headers=headers)
+        r = await api.client.patch(
+            f"/v1/renders/{rid}/scenes/{index}", json={"pin": pin}, headers=headers
+        )
         assert r.status_code == 200, r.text
     await api.client.post(f"/v1/renders/{rid}/approve", headers=headers)
     done = await api.wait_state(rid, headers, "succeeded", "failed")
@@ -40,8 +41,9 @@ async def test_regenerate_one_scene_calls_one_provider_once(api: Api) -> None:
     creator = await api.key("acme", "creator")
     parent = await rendered(api, creator)
     assert (api.calls("fakea"), api.calls("fakeb")) == (2, 0)
-    made = await api.client.post(f"/v1/renders/{parent}/scenes/1/regenerate",
-                                 json={"pin": "fakeb/m1"}, headers=creator)
+    made = await api.client.post(
+        f"/v1/renders/{parent}/scenes/1/regenerate", json={"pin": "fakeb/m1"}, headers=creator
+    )
     assert made.status_code == 201, made.text
     child = made.json()
     assert child["parent_id"] == parent
@@ -58,7 +60,8 @@ async def test_reroute_regenerates_only_what_the_new_policy_excludes(api: Api) -
     assert (api.calls("fakea"), api.calls("fakeb")) == (1, 1)
     made = await api.client.post(
         f"/v1/renders/{parent}/reroute",
-        json={"policy": {"body": {"id": "b-only", "only": ["fakeb"]}}}, headers=creator,
+        json={"policy": {"body": {"id": "b-only", "only": ["fakeb"]}}},
+        headers=creator,
     )
     assert made.status_code == 201, made.text
     done = await api.wait_state(made.json()["id"], creator, "succeeded", "failed")
@@ -84,8 +87,9 @@ class Stuck:
     def is_configured(self) -> bool:
         return True
 
-    async def generate(self, request: ClipRequest, model: str, dest: Path,
-                       progress: ProgressCallback | None = None) -> Clip:
+    async def generate(
+        self, request: ClipRequest, model: str, dest: Path, progress: ProgressCallback | None = None
+    ) -> Clip:
         self.started.set()
         try:
             await asyncio.Event().wait()

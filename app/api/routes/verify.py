@@ -74,7 +74,10 @@ async def _render_folder(
         return upload
     folder = work / "render"
     folder.mkdir()
-    shutil.copy(manifest_path, folder / "manifest.json")
+    for entry in row.outputs:  # the manifest and the disclosure track it vouches for
+        stored = service.blobs.local_path(str(entry["key"])) if entry.get("name") else None
+        if stored is not None and entry["name"] in ("manifest.json", "disclosure.vtt"):
+            shutil.copy(stored, folder / str(entry["name"]))
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     size = _size_of(upload)
     outputs = manifest.get("outputs", [])

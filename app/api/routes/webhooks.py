@@ -43,7 +43,9 @@ async def _own(service: Service, principal: Principal, webhook_id: str) -> Webho
 async def create_webhook(service: ServiceDep, principal: AdminDep, body: WebhookIn) -> WebhookOut:
     """Subscribe a URL; the response shows the signing secret once. Each delivery carries
     `Reelroute-Signature: t=<unix time>,v1=<hex HMAC-SHA256 over "<t>." + body>`."""
-    row = await webhook_store.create_webhook(service.db, principal.tenant, body.url, list(body.events))
+    row = await webhook_store.create_webhook(
+        service.db, principal.tenant, body.url, list(body.events)
+    )
     return _out(row, secret=True)
 
 
