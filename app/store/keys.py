@@ -105,3 +105,8 @@ async def list_keys(db: Database, tenant: str) -> list[KeyRow]:
             select(KeyRow).where(KeyRow.tenant_id == tenant).order_by(KeyRow.created_at)
         )
         return list(rows.scalars())
+
+
+async def get_key(db: Database, key_id: str) -> KeyRow | None:
+    async with db.session() as s:
+        return await s.get(KeyRow, key_id)

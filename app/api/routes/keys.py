@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from app.api.deps import AdminDep, ServiceDep
+from app.api.deps import AdminDep, PrincipalDep, ServiceDep, check_role
 from app.api.errors import documented
 from app.api.schemas import KeyIn, KeyOut
 from app.api.views import iso
@@ -44,8 +44,12 @@ async def list_keys(service: ServiceDep, principal: AdminDep) -> list[KeyOut]:
     "/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=documented(401, 403, 404, 422)
 )
 async def revoke_key(
-    service: ServiceDep, principal: AdminDep, key_id: Annotated[str, Path(max_length=64)]
+    service: ServiceDep, principal: PrincipalDep, key_id: Annotated[str, Path(max_length=64)]
 ) -> Response:
-    if not await key_store.revoke_key(service.db, key_id, tenant=principal.tenant):
+    """Revoke a key of this tenant at once (another tenant's key is a 404 for every role)."""
+    row = await key_store.get_key(service.db, key_id)
+    if row is None or row.tenant_id != principal.tenant or row.revoked_at is not None:
         raise NotFound(f"no live key {key_id}", field="key_id")
+    check_role(principal, (Role.AGENCY_ADMIN,), "revoking keys")
+    await key_store.revoke_key(service.db, key_id, tenant=principal.tenant)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
