@@ -94,6 +94,8 @@ async def running_api(
     overrides = Overrides(registry=registry, sse_poll_s=0.1, webhook_client=webhook_client)
     app = create_app(api_settings(tmp_path, database_url, **extra), overrides)
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-            yield Api(client, app.state.service, fakes)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api.test") as client,
+    ):
+        yield Api(client, app.state.service, fakes)

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from app.api.webhooks import HEADER, verify_signature
-from tests.api_harness import FAKES_POLICY, Api, running_api
+from tests.api_harness import FAKES_POLICY, running_api
 from tests.test_api_renders import create_body
 
 pytestmark = pytest.mark.slow

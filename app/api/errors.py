@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from app.errors import LimitExceeded, ReelrouteError
 
@@ -99,12 +100,23 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body("invalid_input", message, field), status_code=422)
 
 
-async def _http(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    """Every method the path supports, across the routes that share it (GET and POST of one
+    path are two routes, and Starlette's own `Allow` names only one)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "error")
-    return JSONResponse(
-        _body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-    )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -115,4 +127,5 @@ def install(app: FastAPI) -> None:
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries in the one error shape for the given statuses."""
-    return {s: {"model": ErrorBody, "description": _STATUS_CODES.get(s, "error")} for s in statuses}
+    every = sorted({400, *statuses})  # 400: a body that cannot be parsed at all
+    return {s: {"model": ErrorBody, "description": _STATUS_CODES.get(s, "error")} for s in every}

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 from app.errors import NotFound, PolicyInvalid
 from app.pipeline.plan import DEFAULT_POLICY
+from app.policies import parse_policy_text
 from app.service.request import PolicyRef
 from app.store import policies as policy_store
 from app.store.db import Database
 from providers.profile import Catalog
-from app.policies import parse_policy_text
 from routing.policy import Policy, PolicyError
 
 

@@ -11,13 +11,14 @@ import json
 import secrets
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from app.api.errors import IdempotencyConflict, InputTooLarge, InvalidState, TooManyInFlight
 from app.api.policy_source import load_policy_source, split_ref
 from app.api.schemas import CreateRender, PolicyIn, SceneEditIn
 from app.api.state import Service
-from app.errors import NotFound
+from app.errors import InputError, NotFound
 from app.service.entry import PlanEnv, PlannedRender, plan_render
 from app.service.request import PolicyRef, RenderRequest, RenderSource, SceneEdit
 from app.store import policies as policy_store
@@ -97,18 +98,7 @@ async def create(
         )
         if existing is not None:
             return _replay(existing, body_hash, idempotency_key), True
-    source = RenderSource(**body.source.model_dump())
-    check_words(service, source)
-    request = RenderRequest(
-        render_id=new_render_id(),
-        tenant=principal.tenant,
-        source=source,
-        policy=await versioned(service, principal.tenant, policy_ref(body.policy)),
-        aspects=body.aspects,
-        quality=body.quality,
-        voice=body.voice,
-        music_mood=body.music_mood,
-    )
+    request = await _request_from(service, principal, body)
     planned = await plan(service, request)
     row = _new_row(principal, request, planned, body_hash, idempotency_key)
     try:
@@ -126,6 +116,28 @@ async def create(
     if body.approve:
         await approve(service, row)
     return row, False
+
+
+async def _request_from(
+    service: Service, principal: Principal, body: CreateRender
+) -> RenderRequest:
+    try:
+        source = RenderSource(**body.source.model_dump())
+        check_words(service, source)
+        return RenderRequest(
+            render_id=new_render_id(),
+            tenant=principal.tenant,
+            source=source,
+            policy=await versioned(service, principal.tenant, policy_ref(body.policy)),
+            aspects=body.aspects,
+            quality=body.quality,
+            voice=body.voice,
+            music_mood=body.music_mood,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or None
+        raise InputError(f"{field or 'body'}: {first.get('msg')}", field=field) from exc
 
 
 def _replay(existing: RenderRow, body_hash: str, key: str) -> RenderRow:

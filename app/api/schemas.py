@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.render.quality import Quality
 from providers.music import Mood
@@ -50,6 +50,15 @@ class SourceIn(_Body):
     url: str | None = Field(default=None, description="the article to turn into a video")
     minutes: float | None = Field(default=None, gt=0, le=60, description="asked length")
 
+    @model_validator(mode="after")
+    def _one_payload(self) -> SourceIn:
+        if self.kind == "url":
+            if not self.url or self.text is not None:
+                raise ValueError("a url source needs `url` and no `text`")
+        elif self.text is None or self.url is not None:
+            raise ValueError(f"a {self.kind} source needs `text` and no `url`")
+        return self
+
 
 class PolicyIn(_Body):
     """A tenant policy by name (`name` or `name@version`), or an inline body."""
@@ -79,7 +88,10 @@ class CreateRender(_Body):
         default=None, description='a policy name, {"id": name}, or {"body": {...}}'
     )
     aspects: list[Aspect] = Field(
-        default_factory=lambda: [Aspect("16:9"), Aspect("9:16"), Aspect("1:1")]
+        default_factory=lambda: [Aspect("16:9"), Aspect("9:16"), Aspect("1:1")],
+        min_length=1,
+        max_length=4,
+        description="at most 4, each once",
     )
     quality: Quality = Quality.STANDARD
     voice: Literal["piper", "espeak"] | None = None

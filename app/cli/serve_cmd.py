@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import typer
 
 from app.cli.common import fail, load_settings, out
 from app.config import Settings
 from app.store.db import Database, DatabaseUrlError, default_url
-from app.store.keys import Role, any_key, create_key, revoke_key
+from app.store.keys import NewKey, Role, any_key, create_key, revoke_key
+
+T = TypeVar("T")
 
 keys_app = typer.Typer(
     help="API keys: random, shown once, stored only as a hash.", no_args_is_help=True
@@ -35,7 +38,8 @@ def _database(settings: Settings) -> Database:
         fail(f"invalid setting: REELROUTE_DATABASE_URL: {exc}")
 
 
-async def _with_db(settings: Settings, work):  # type: ignore[no-untyped-def]
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on the migrated ledger, then close it."""
     db = _database(settings)
     try:
         await db.migrate()
@@ -76,7 +80,7 @@ def keys_create(
         fail("--tenant needs 1-64 characters")
     settings = load_settings()
 
-    async def work(db: Database):  # type: ignore[no-untyped-def]
+    async def work(db: Database) -> NewKey:
         return await create_key(db, tenant, role)
 
     made = asyncio.run(_with_db(settings, work))
