@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.policies import load_policy
 from providers.profile import Catalog, load_catalog
 from providers.types import SceneKind
 from routing.policy import (
@@ -15,7 +16,6 @@ from routing.policy import (
     PolicyError,
     SortKey,
     expand_jurisdictions,
-    load_policy,
     parse_policy,
 )
 

@@ -8,16 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from app.policies import builtin_bases, load_policy
+from app.policies import parse_policy_text as parse_policy
 from providers.profile import load_catalog
 from routing.health import snapshot
-from routing.policy import (
-    FailureRules,
-    PolicyError,
-    builtin_bases,
-    load_policy,
-    merge_policy_data,
-    parse_policy,
-)
+from routing.policy import FailureRules, PolicyError, merge_policy_data
 from routing.router import plan
 from tests.test_eligibility import make_policy, make_profile, scene
 

@@ -24,10 +24,9 @@ from typer.testing import CliRunner
 
 from app.cli import app as cli_app
 from app.config import Settings
-from app.context import build_context, load_effective_catalog
+from app.context import build_registry, load_effective_catalog
 from app.ingest import ingest_text
 from app.pipeline.plan import DEFAULT_POLICY
-from app.pipeline.run import RenderOptions, render_script
 from app.provenance.credentials import (
     CA_FILE,
     TRUSTED,
@@ -48,6 +47,7 @@ from providers.media import run_ffmpeg, sha256_file
 from providers.profile import load_catalog
 from providers.types import Aspect
 from routing.policy import parse_policy
+from tests.rendering import make_env, render
 
 pytestmark = pytest.mark.slow
 
@@ -72,14 +72,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
             if name.startswith("REELROUTE_"):
                 mp.delenv(name)
         settings = Settings(data_dir=root / "data", voice="espeak")
-        ctx = build_context(settings)
-        options = RenderOptions(
-            out_dir=root / "out",
-            policy=DEFAULT_POLICY,
-            aspects=(Aspect.LANDSCAPE,),
-            quality=Quality.DRAFT,
+        env = make_env(settings, build_registry(settings))
+        script = ingest_text(SCRIPT, title="Harbour")
+        result = asyncio.run(
+            render(script, env, root / "out", DEFAULT_POLICY, (Aspect.LANDSCAPE,), Quality.DRAFT)
         )
-        result = asyncio.run(render_script(ingest_text(SCRIPT, title="Harbour"), options, ctx))
         yield Rendered(result.out_dir, settings, result.outputs[0].path.name)
 
 

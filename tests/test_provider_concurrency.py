@@ -12,7 +12,9 @@ from app.config import Settings
 from app.ingest.model import Scene, Script, SourceKind
 from app.pipeline.cache import ClipCache
 from app.pipeline.clips import DEFAULT_GATE, Candidate, generate_clip
-from app.pipeline.run import RenderContext, _generate_all
+from app.pipeline.events import Emitter, ignore_events
+from app.pipeline.run import _generate_all
+from app.service.entry import build_render_env
 from providers.base import ConcurrencyLimited, in_flight_limit
 from providers.profile import Catalog
 from providers.registry import Registry
@@ -113,12 +115,10 @@ async def test_pipeline_gates_each_provider_at_its_declared_limit(tmp_path: Path
     wide = LimitedProvider("wide", release, limit=4)
     narrow = HeldProvider("narrow", release)
     settings = Settings(data_dir=tmp_path / "data", voice="espeak", clip_concurrency=2)
-    ctx = RenderContext(
-        settings=settings,
-        registry=Registry([wide, narrow]),
-        catalog=Catalog((), ()),
+    env = build_render_env(
+        settings, catalog=Catalog((), ()), registry=Registry([wide, narrow]),
         voice=get_voice("espeak"),
-    )
+    )  # fmt: skip
     owners = [("wide", "narrow")[i % 2] for i in range(2 * SCENES_EACH)]
     scenes = tuple(
         Scene(i, f"scene {i}", "", f"prompt {i}", SceneKind.STYLIZED, 3.0)
@@ -128,7 +128,8 @@ async def test_pipeline_gates_each_provider_at_its_declared_limit(tmp_path: Path
     requests = [request(s.visual_prompt) for s in scenes]
     decisions = [decision(i, pid) for i, pid in enumerate(owners)]
 
-    task = asyncio.create_task(_generate_all(script, requests, decisions, ctx))
+    emitter = Emitter(script.title, ignore_events)
+    task = asyncio.create_task(_generate_all(requests, decisions, env, emitter))
     try:
         await settle(wide, narrow, (4, 2))
         held = (wide.in_flight, narrow.in_flight)

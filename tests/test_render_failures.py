@@ -11,21 +11,20 @@ import pytest
 
 from app.config import Settings
 from app.context import load_effective_catalog
-from app.errors import PlanError
+from app.errors import PlanError, RenderFailed
 from app.ingest import ingest_text
-from app.pipeline.cache import ClipCache
+from app.pipeline.env import RenderEnv
 from app.pipeline.health import CircuitBoard
 from app.pipeline.plan import plan_script
-from app.pipeline.run import RenderContext, RenderFailed, RenderOptions, render_script
 from app.render.quality import Quality
 from providers.errors import ProviderUnavailable
 from providers.local import LocalProvider
 from providers.profile import load_catalog
 from providers.registry import Registry
 from providers.types import Aspect, ClipRequest
-from providers.voice import get_voice
 from routing.policy import parse_policy
 from tests.fakes import FakeTime, ScriptedProvider, fake_catalog_data
+from tests.rendering import make_env, render
 
 SCRIPT = """A quiet harbour at dawn, boats resting on still water.
 
@@ -42,13 +41,11 @@ def catalog_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def context(providers: list[Any], time: FakeTime, **extra: Any) -> RenderContext:
+def context(providers: list[Any], time: FakeTime, **extra: Any) -> RenderEnv:
     settings = Settings(voice="espeak")  # REELROUTE_DATA_DIR and _CATALOG_PATH from the env
-    return RenderContext(
-        settings=settings,
-        registry=Registry([LocalProvider(), *providers]),
-        catalog=load_effective_catalog(settings),
-        voice=get_voice("espeak"),
+    return make_env(
+        settings,
+        Registry([LocalProvider(), *providers]),
         clock=time.clock,
         sleep=time.sleep,
         monotonic=time.monotonic,
@@ -78,10 +75,8 @@ async def test_refusal_timeout_and_rate_limit_fall_back_and_are_recorded(
     sleeper = ScriptedProvider("sleeper", then="unavailable")
     throttled = ScriptedProvider("throttled", real_video=True, per_prompt=first_call_rate_limited)
     ctx = context([refuser, sleeper, throttled], time)
-    options = RenderOptions(
-        out_dir=Path("out"), policy=policy(), aspects=(Aspect.LANDSCAPE,), quality=Quality.DRAFT
-    )
-    result = await render_script(ingest_text(SCRIPT, title="Failover"), options, ctx)
+    options = dict(policy=policy(), aspects=(Aspect.LANDSCAPE,), quality=Quality.DRAFT)
+    result = await render(ingest_text(SCRIPT, title="Failover"), ctx, Path("out"), **options)
     manifest = json.loads(result.manifest_path.read_text())
 
     assert manifest["catalog"]["sha256"] == ctx.catalog.sha256 != load_catalog().sha256
@@ -118,17 +113,15 @@ async def test_exhausted_chain_fails_the_render_and_keeps_made_clips(catalog_fil
     ctx = context([refuser, sleeper], time)
     strict = policy(chain="refuser, sleeper")
     script = ingest_text(SCRIPT, title="Exhausted")
-    options = RenderOptions(
-        out_dir=Path("out"), policy=strict, aspects=(Aspect.LANDSCAPE,), quality=Quality.DRAFT
-    )
+    options = dict(policy=strict, aspects=(Aspect.LANDSCAPE,), quality=Quality.DRAFT)
     with pytest.raises(RenderFailed) as info:
-        await render_script(script, options, ctx)
+        await render(script, ctx, Path("out"), **options)
     message = str(info.value)
     assert "1 of 2 scenes could not be generated (1 clips were made and are cached)" in message
     assert "scene 2: every eligible provider failed" in message
     assert "refuser/m1: ContentRejected" in message and "sleeper/m1: ProviderUnavailable" in message
     assert "local" not in message.split("scene 2:", 1)[1]  # outside the scene's chain: never tried
-    cached = list(ClipCache(ctx.settings.clip_cache_dir).root.rglob("*.mp4"))
+    cached = list(ctx.clips.root.rglob("*.mp4"))
     assert len(cached) == 1
     assert not (Path("out") / "manifest.json").exists()
 
@@ -144,14 +137,13 @@ async def test_over_budget_render_is_refused_before_any_call(catalog_file: Path)
     costs = [d.estimated_cost_usd or 0.0 for d in free.decisions]
     budget = round(sum(costs) - min(costs) / 2, 4)  # every scene fits alone, not all together
     assert max(costs) < budget < sum(costs)
-    options = RenderOptions(
-        out_dir=Path("out"),
+    options = dict(
         policy=policy(f"budget: {{per_video_usd: {budget}}}\n", chain="throttled"),
         aspects=(Aspect.LANDSCAPE,),
         quality=Quality.DRAFT,
     )
     with pytest.raises(PlanError, match="exceeds the per-video budget"):
-        await render_script(script, options, ctx)
+        await render(script, ctx, Path("out"), **options)
     assert spender.calls == []
 
 
@@ -164,18 +156,17 @@ async def test_tripped_provider_is_never_routed_or_called(catalog_file: Path) ->
     refuser = ScriptedProvider("refuser")
     sleeper = ScriptedProvider("sleeper", then="reject")
     ctx = context([refuser, sleeper], time, breakers=board)
-    options = RenderOptions(
-        out_dir=Path("out"),
+    options = dict(
         policy=policy(chain="refuser, sleeper"),
         aspects=(Aspect.LANDSCAPE,),
         quality=Quality.DRAFT,
     )
     with pytest.raises(RenderFailed) as info:
-        await render_script(ingest_text(SCRIPT, title="Tripped"), options, ctx)
+        await render(ingest_text(SCRIPT, title="Tripped"), ctx, Path("out"), **options)
     assert refuser.calls == [] and len(sleeper.calls) == 2
     assert "refuser" not in str(info.value)  # never in a chain, so never attempted
     routed = plan_script(
-        ingest_text(SCRIPT, title="Tripped"), options.policy, ctx.catalog, ctx.registry,
+        ingest_text(SCRIPT, title="Tripped"), options["policy"], ctx.catalog, ctx.registry,
         Aspect.LANDSCAPE, breakers=board,
     )  # fmt: skip
     for decision in routed.decisions:

@@ -13,7 +13,6 @@ from pydantic import SecretStr
 from app.config import Settings
 from app.context import load_effective_catalog
 from app.ingest import ingest_text
-from app.pipeline.run import RenderContext, RenderOptions, render_script
 from app.render.quality import Quality
 from providers.kling import KlingProvider
 from providers.local import LocalProvider
@@ -21,13 +20,13 @@ from providers.registry import Registry
 from providers.runway import RunwayProvider
 from providers.settings import KlingSettings, RunwaySettings
 from providers.types import Aspect
-from providers.voice import get_voice
 from routing.policy import parse_policy
 from tests.fakes import FakeTime
 from tests.fakes_http.harness import instant
 from tests.fakes_http.kling import KlingFake
 from tests.fakes_http.runway import RunwayFake
 from tests.fakes_http.server import serve
+from tests.rendering import make_env, render
 
 SCRIPT = """A quiet harbour at dawn, boats resting on still water.
 
@@ -64,15 +63,12 @@ async def test_scenes_route_to_two_vendors_and_the_manifest_names_them(
     ])  # fmt: skip
     settings = Settings(voice="espeak")
     catalog = load_effective_catalog(settings)
-    ctx = RenderContext(
-        settings=settings, registry=registry, catalog=catalog, voice=get_voice("espeak"),
-        clock=time.clock, sleep=time.sleep, monotonic=time.monotonic,
-    )  # fmt: skip
-    options = RenderOptions(
-        out_dir=Path("out"), policy=parse_policy(POLICY, "two.yaml", catalog),
+    env = make_env(settings, registry, clock=time.clock, sleep=time.sleep, monotonic=time.monotonic)
+    result = await render(
+        ingest_text(SCRIPT, title="Two vendors"), env, Path("out"),
+        policy=parse_policy(POLICY, "two.yaml", catalog),
         aspects=(Aspect.LANDSCAPE,), quality=Quality.DRAFT,
     )  # fmt: skip
-    result = await render_script(ingest_text(SCRIPT, title="Two vendors"), options, ctx)
     scenes = json.loads(result.manifest_path.read_text())["scenes"]
     clips = [(s["clip"]["provider"], s["clip"]["provider_job_id"]) for s in scenes]
     assert clips[0][0] == "runway" and clips[0][1] in runway.tasks

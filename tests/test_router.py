@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from app.policies import load_policy
 from providers.profile import Catalog, load_catalog
 from providers.types import Aspect, SceneKind
 from routing.eligibility import exclusion_reasons
 from routing.health import snapshot
-from routing.policy import load_policy
 from routing.router import Choice, RoutingDecision, plan, route
 from routing.scene import SceneSpec
 from tests.test_eligibility import (

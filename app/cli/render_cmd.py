@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import json
 import signal
 import uuid
@@ -27,6 +29,7 @@ from app.config import Settings
 from app.errors import InputError
 from app.pipeline.disclose import RenderResult
 from app.pipeline.events import ProgressEvent, RenderEvent, Stage
+from app.pipeline.workdir import sweep_work
 from app.render.quality import Quality
 from app.service.entry import (
     PlannedRender,
@@ -48,6 +51,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable 
 
 
 VoiceOpt = Annotated[str | None, typer.Option("--voice", help="Narration engine: piper or espeak.")]
+EventsOpt = Annotated[
+    Path | None,
+    typer.Option("--events", help="Append every render event to FILE as a JSON line."),
+]
 MoodOpt = Annotated[Mood | None, typer.Option("--music-mood", help="Background music mood.")]
 
 
@@ -78,6 +85,7 @@ def render(
     quality: Annotated[Quality, typer.Option(help="draft = fast preview.")] = Quality.STANDARD,
     voice: VoiceOpt = None,
     music_mood: MoodOpt = None,
+    events: EventsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Render SOURCE into one MP4 per aspect ratio, with a signed manifest.json, C2PA
@@ -91,10 +99,17 @@ def render(
             source, prompt, policy, settings, aspects=list(parse_aspects(aspects)),
             quality=quality, voice=voice, music_mood=music_mood,
         )  # fmt: skip
-        with ProgressBars(console, enabled=not as_json) as bars:
-            result = run_interruptible(
-                _plan_and_render(request, folder, settings, catalog, out_dir, bars, as_json)
-            )
+        try:
+            with ProgressBars(console, enabled=not as_json) as bars:
+                result = run_interruptible(
+                    _plan_and_render(
+                        request, folder, settings, catalog, out_dir, bars, as_json, events
+                    )
+                )
+        finally:
+            # Threads of a cancelled render may write after it cleaned up; they have all
+            # ended by now, so whatever they left goes too.
+            sweep_work(settings.work_dir)
     _report(result, as_json)
 
 
@@ -106,17 +121,27 @@ async def _plan_and_render(
     out_dir: Path,
     bars: ProgressBars,
     quiet: bool,
+    events_path: Path | None,
 ) -> RenderResult:
-    async def on_event(event: RenderEvent) -> None:
-        if event.type == "stage" and event.stage is not None:
-            bars(ProgressEvent(Stage(event.stage), event.done, event.total, event.message))
-
     env = build_plan_env(settings, catalog=catalog, source_dir=folder)
     planned = await plan_render(request, env)
     if not quiet:
         _announce(planned)
-    render_env = build_render_env(settings, on_event, catalog=catalog, registry=env.registry)
-    return await execute_plan(planned, render_env, out_dir)
+    with contextlib.ExitStack() as stack:
+        log = (
+            stack.enter_context(events_path.open("a", encoding="utf-8", buffering=1))
+            if events_path
+            else None
+        )
+
+        async def on_event(event: RenderEvent) -> None:
+            if event.type == "stage" and event.stage is not None:
+                bars(ProgressEvent(Stage(event.stage), event.done, event.total, event.message))
+            if log is not None:
+                log.write(json.dumps(dataclasses.asdict(event)) + "\n")
+
+        render_env = build_render_env(settings, on_event, catalog=catalog, registry=env.registry)
+        return await execute_plan(planned, render_env, out_dir)
 
 
 def _announce(planned: PlannedRender) -> None:
@@ -149,7 +174,7 @@ def run_interruptible(coro: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(main())
     except (KeyboardInterrupt, asyncio.CancelledError):
-        console.print("[yellow]cancelled[/]: nothing was written to the output folder")
+        console.print("[yellow]cancelled[/]: the output folder holds only complete renders")
         raise typer.Exit(130) from None
 
 

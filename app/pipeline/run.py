@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from app.pipeline.health import CircuitBoard
 from app.pipeline.narration import SceneVoice, narrate_all
 from app.pipeline.output import OutputLock, check_output_folder, check_writable, publish
 from app.pipeline.plan import check_plan
+from app.pipeline.workdir import WorkFolder
 from app.provenance.canonical import tagged_sha256
 from app.provenance.manifest import AttemptRecord
 from app.render.audio import VoicePlacement
@@ -217,22 +217,32 @@ async def render_script(
     if not script.scenes:
         raise RenderFailed("the script has no scenes")
     em = Emitter(options.render_id, env.events)
-    work = env.scratch_dir / f"render-{options.render_id}"
     try:
         check_output_folder(out_dir)
         with OutputLock(out_dir, options.render_id):
             preflight(routed, len(script.scenes), env)
             em.stage(Stage.PLAN, 1, 1)
-            stage = work / "set"
-            stage.mkdir(parents=True, exist_ok=False)
-            result = await _make(script, routed, options, env, em, work, stage)
-            em.stage(Stage.PUBLISH, 0, 1)
-            await asyncio.to_thread(publish, stage, out_dir, options.render_id)
-            em.stage(Stage.PUBLISH, 1, 1)
+            with WorkFolder(env.scratch_dir, options.render_id) as work:
+                stage = work / "set"
+                stage.mkdir()
+                result = await _make(script, routed, options, env, em, work, stage)
+                em.stage(Stage.PUBLISH, 0, 1)
+                await _uninterrupted(asyncio.to_thread(publish, stage, out_dir, options.render_id))
+                em.stage(Stage.PUBLISH, 1, 1)
             return _moved(result, stage, out_dir)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
         await em.aclose()
+
+
+async def _uninterrupted(step: Awaitable[None]) -> None:
+    """Run `step` to its end even when the render is cancelled meanwhile (then re-raise): the
+    lock must outlive the swap it protects."""
+    task = asyncio.ensure_future(step)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 def _moved(result: RenderResult, stage: Path, out_dir: Path) -> RenderResult:

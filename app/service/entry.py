@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.config import Settings
-from app.errors import InputError, PinForbidden, ReelrouteError, SetupError
+from app.errors import InputError, PinForbidden, SetupError
 from app.ingest import IngestError, ingest_text
 from app.ingest.model import Scene, Script, SourceKind
 from app.ingest.timing import target_duration
@@ -30,6 +30,7 @@ from app.pipeline.plan import check_plan, plan_script
 from app.pipeline.run import RenderOptions, render_script
 from app.policies import FilePolicySource, combine_policies
 from app.service.request import PolicyRef, RenderRequest, SceneEdit
+from providers.errors import ProviderError
 from providers.profile import Catalog
 from providers.registry import Registry, default_registry
 from providers.voice import VoiceEngine, get_voice
@@ -263,14 +264,13 @@ async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) ->
 
 
 def _voice(name: str | None, default: VoiceEngine) -> VoiceEngine | None:
-    if name is None or name == default.info.engine:
+    if name is None:
         return None
     try:
-        return get_voice(name)
-    except ReelrouteError:
-        raise
-    except Exception as exc:
+        engine = get_voice(name)
+    except (ValueError, ProviderError) as exc:
         raise SetupError(f"the {name} voice cannot be used: {exc}", field="voice") from exc
+    return None if engine is default else engine
 
 
 def build_plan_env(
