@@ -9,10 +9,15 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from app.config import Settings
 from app.context import load_effective_catalog
@@ -205,3 +210,61 @@ async def test_a_read_only_folder_is_a_clear_message_not_a_traceback(tmp_path: P
             subprocess.run(["chattr", "-i", str(data)], check=True)
     finally:
         subprocess.run(["chattr", "-i", str(out)], check=True)
+
+
+def _expired_signer(folder: Path) -> tuple[Path, Path]:
+    """A self-signed ES256 certificate that expired yesterday, and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "expired signer")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=30)).not_valid_after(now - timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_path, key_path = folder / "expired.pem", folder / "expired-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("problem", ["expired", "garbage"])
+async def test_an_unusable_c2pa_certificate_is_refused_before_any_provider_call(
+    tmp_path: Path, problem: str
+) -> None:
+    cert, key = _expired_signer(tmp_path)
+    if problem == "garbage":
+        cert.write_bytes(b"\x00\xff not a certificate")
+    calls: list[str] = []
+    expected = r"valid from .* to " if problem == "expired" else "C2PA"
+    with pytest.raises(SetupError, match=expected):
+        await _execute(tmp_path / "out", Settings(c2pa_cert_path=cert, c2pa_key_path=key), calls)
+    assert calls == []
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr")
+def test_without_a_writable_parent_files_are_moved_in_with_the_manifest_last(
+    tmp_path: Path,
+) -> None:
+    parent = tmp_path / "parent"
+    out = parent / "out"
+    write_set(out, "old", {"v-16x9.mp4": b"old", "w-1x1.mp4": b"old square"})
+    (out / "mine.txt").write_text("kept")
+    write_set(tmp_path / "set", "new", {"v-16x9.mp4": b"new"})
+    if subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode != 0:
+        pytest.skip("this file system has no immutable flag")
+    order: list[str] = []
+    try:
+        with OutputLock(out, "new"):  # the lock file goes inside the folder instead
+            publish(tmp_path / "set", out, "new", step=order.append)
+    finally:
+        subprocess.run(["chattr", "-i", str(parent)], check=True)
+    assert complete_render_in(out) == "new" and order == ["swapped", "published"]
+    assert (out / "mine.txt").read_text() == "kept" and not (out / "w-1x1.mp4").exists()

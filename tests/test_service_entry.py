@@ -268,6 +268,8 @@ async def test_execution_reports_attempts_as_they_happen_and_records_both_polici
     failed = next(i for i, e in enumerate(events) if e.type == "attempt")
     assert events[failed].attempt is not None
     assert events[failed].attempt["error_class"] == "ContentRejected"
+    made = next(e for e in scene0 if e.type == "attempt" and e.message == "succeeded")
+    assert made.attempt is not None and made.attempt["provider_job_id"]
     # Delivered while the render was still generating: long before the manifest existed.
     generated = next(
         i for i, e in enumerate(events)

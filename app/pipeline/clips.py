@@ -44,7 +44,8 @@ from routing.policy import FailureRules
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
-OnAttempt = Callable[[int, AttemptRecord], None]  # (scene index, the attempt just recorded)
+# (scene index, the attempt just recorded, the clip it delivered if any)
+OnAttempt = Callable[[int, AttemptRecord, Clip | None], None]
 
 MIN_RATE_LIMIT_WAIT_S = 1.0  # a `retry_after` of 0 must not spin the loop
 RETRYABLE = (ProviderUnavailable, InvalidResponse, GenerationFailed)
@@ -100,10 +101,10 @@ class SceneRun:
     rejected: set[str] = field(default_factory=set)  # providers that refused the content
     on_attempt: OnAttempt | None = None  # told of each attempt as soon as it is recorded
 
-    def record(self, rec: AttemptRecord) -> None:
+    def record(self, rec: AttemptRecord, clip: Clip | None = None) -> None:
         self.attempts.append(rec)
         if self.on_attempt is not None:
-            self.on_attempt(self.index, rec)
+            self.on_attempt(self.index, rec, clip)
 
 
 def _iso(moment: datetime) -> str:
@@ -187,7 +188,7 @@ async def _try_candidate(
         tries += 1
         async with gate:  # held for the call only, never while waiting
             clip, rec, exc, cached = await _attempt(registry, cache, run.request, cand, timing)
-        run.record(rec)
+        run.record(rec, clip)
         if clip is not None:
             board.record_success(cand.provider)
             return clip, cached

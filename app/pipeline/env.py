@@ -7,7 +7,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+
+from cryptography import x509
 
 from app.config import Settings
 from app.errors import SetupError
@@ -38,17 +41,42 @@ class Signer:
         raise `SetupError` saying which is unusable."""
         try:
             load_or_create_key(self._settings.signing_key_path, self._settings.keys_dir)
-            load_identity(self._settings)
+            identity = load_identity(self._settings)
         except (SigningKeyError, CredentialError) as exc:
             raise SetupError(f"cannot sign this render: {exc}", field="signing") from exc
+        except UnicodeDecodeError as exc:
+            pair = f"{self._settings.c2pa_cert_path} / {self._settings.c2pa_key_path}"
+            raise SetupError(
+                f"cannot sign this render: the C2PA certificate or key ({pair}) is not PEM text",
+                field="signing",
+            ) from exc
         except OSError as exc:
             where = exc.filename or self._settings.keys_dir
             raise SetupError(
                 f"cannot sign this render: {where}: {exc.strerror or exc}", field="signing"
             ) from exc
+        _check_chain(identity.chain_pem, self._settings.c2pa_cert_path or "the local test chain")
 
     async def disclose(self, record: RenderRecord, folder: Path) -> RenderResult:
         return await write_disclosure(record, folder, self._settings)
+
+
+def _check_chain(pem: str, where: object) -> None:
+    """The C2PA chain parses and its leaf is within its validity period."""
+    try:
+        certs = x509.load_pem_x509_certificates(pem.encode("ascii"))
+    except ValueError as exc:
+        raise SetupError(
+            f"cannot sign this render: the C2PA certificate {where} is not a PEM chain ({exc})",
+            field="signing",
+        ) from exc
+    leaf, now = certs[0], datetime.now(UTC)
+    if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
+        raise SetupError(
+            f"cannot sign this render: the C2PA certificate {where} is valid from "
+            f"{leaf.not_valid_before_utc:%Y-%m-%d} to {leaf.not_valid_after_utc:%Y-%m-%d}",
+            field="signing",
+        )
 
 
 @dataclass

@@ -205,9 +205,26 @@ def _move_tree(src: Path, dest: Path) -> None:
         shutil.rmtree(src, ignore_errors=True)
 
 
+def _place(src: Path, dest: Path) -> None:
+    """Move one finished file in; across file systems it is copied beside its final name under
+    a hidden name first, so no partial file ever carries the final name."""
+    try:
+        os.replace(src, dest)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        incoming = dest.with_name(f".{dest.name}.incoming")
+        shutil.copyfile(src, incoming)
+        os.replace(incoming, dest)
+
+
 def publish(stage: Path, out_dir: Path, render_id: str, step: Step = _no_step) -> None:
     """Make the finished set in `stage` the content of `out_dir` (see the module docstring).
     The caller holds the `OutputLock`."""
+    if not os.access(out_dir.parent, os.W_OK):  # nowhere to build the set beside the folder
+        names = frozenset(p.name for p in stage.iterdir())
+        _publish_in_place(stage, out_dir, _render_names(out_dir), names, step)
+        return
     new = out_dir.parent / f".{out_dir.name}.reelroute-new-{render_id}"
     _move_tree(stage, new)
     step("staged")
@@ -238,10 +255,9 @@ def _publish_in_place(
 ) -> None:
     """Fallback without an atomic swap: every file in, the manifest last, then the leftovers
     of the previous render out. `os.replace` replaces a link found there, never follows it."""
-    for name in sorted(new_names - {"manifest.json"}):
-        os.replace(new / name, out_dir / name)
-    if "manifest.json" in new_names:
-        os.replace(new / "manifest.json", out_dir / "manifest.json")
+    for name in [*sorted(new_names - {"manifest.json"}), "manifest.json"]:
+        if name in new_names:
+            _place(new / name, out_dir / name)
     step("swapped")
     for name in previous - new_names:
         with contextlib.suppress(FileNotFoundError):

@@ -38,7 +38,7 @@ from app.render.timeline import (
 )
 from providers.base import in_flight_limit
 from providers.music import Mood, MusicTrack, generate_music
-from providers.types import Aspect, ClipRequest, SceneKind
+from providers.types import Aspect, Clip, ClipRequest, SceneKind
 from providers.voice import VoiceEngine
 from routing.policy import Policy
 from routing.router import Plan, RoutingDecision
@@ -128,10 +128,11 @@ class _SceneWatch:
             message=msg,
         ))  # fmt: skip
 
-    def attempt(self, i: int, rec: AttemptRecord) -> None:
+    def attempt(self, i: int, rec: AttemptRecord, clip: Clip | None) -> None:
+        record = {**asdict(rec), "provider_job_id": clip.provider_job_id if clip else None}
         self.em.emit(RenderEvent(
             self.em.render_id, "attempt", scene=i, provider=rec.provider, model=rec.model,
-            attempt=asdict(rec), message=rec.outcome,
+            attempt=record, message=rec.outcome,
         ))  # fmt: skip
         if rec.outcome in ("failed", SKIPPED) and i not in self.fell_back:
             self.fell_back.add(i)
