@@ -41,6 +41,10 @@ async def test_regenerate_one_scene_calls_one_provider_once(api: Api) -> None:
     creator = await api.key("acme", "creator")
     parent = await rendered(api, creator)
     assert (api.calls("fakea"), api.calls("fakeb")) == (2, 0)
+    same = await api.client.post(
+        f"/v1/renders/{parent}/scenes/1/regenerate", json={"pin": "fakea/m1"}, headers=creator
+    )
+    assert same.status_code == 422 and same.json()["error"]["field"] == "pin"
     made = await api.client.post(
         f"/v1/renders/{parent}/scenes/1/regenerate", json={"pin": "fakeb/m1"}, headers=creator
     )

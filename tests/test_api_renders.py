@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from app.store import renders as render_store
 from tests.api_harness import FAKES_POLICY, SCRIPT, Api, running_api
 from tests.service_db import database_url  # noqa: F401  (fixture)
 
@@ -69,6 +70,12 @@ async def test_plan_edit_approve_watch_download_audit(api: Api) -> None:
         ("fakea", "m1", "done"),
     ]
     assert done["cost_usd"] > 0
+    attempts = await render_store.attempts_of(api.service.db, rid)
+    assert sorted((a.scene_index, a.provider, a.outcome) for a in attempts) == [
+        (0, "fakea", "succeeded"),
+        (1, "fakea", "succeeded"),
+    ]
+    assert all(a.vendor_task_id and a.vendor_task_id.startswith("fakea-") for a in attempts)
 
     video = await api.client.get(f"/v1/renders/{rid}/outputs/16x9", headers=creator)
     assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"

@@ -265,6 +265,23 @@ async def _keep_others(
             request.edits[scene.index] = edit.model_copy(update={"prefer": made})
 
 
+async def _check_new_maker(
+    service: Service, parent: RenderRow, index: int, pin: str | None
+) -> None:
+    """A regenerated scene needs another model: the same model and prompt would return the
+    clip already in the cache (new takes of one model are not supported yet)."""
+    scenes = {s.index: s for s in await render_store.get_scenes(service.db, parent.id)}
+    made = scenes[index].provider and f"{scenes[index].provider}/{scenes[index].model}"
+    if pin is None:
+        raise InputError(
+            "give `pin` (provider/model) for the new take; the same model would return the "
+            "cached clip",
+            field="pin",
+        )
+    if pin == made:
+        raise InputError(f"scene {index} was already made by {pin}; pin another model", field="pin")
+
+
 async def derive(
     service: Service,
     principal: Principal,
@@ -293,6 +310,7 @@ async def derive(
         count = len(parent.plan.get("scenes", []))
         if not 0 <= regenerate < count:
             raise NotFound(f"render {parent.id} has no scene {regenerate}", field="n")
+        await _check_new_maker(service, parent, regenerate, pin)
         skip.add(regenerate)
         current = request.edits.get(regenerate) or SceneEdit()
         request.edits[regenerate] = current.model_copy(update={"pin": pin, "prefer": None})
