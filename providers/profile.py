@@ -473,6 +473,12 @@ def format_path(path: Sequence[str | int]) -> str:
     return out or "(document)"
 
 
+def _reader_issue(name: str, text: str, exc: yaml.reader.ReaderError) -> str:
+    line = text.count("\n", 0, max(exc.position, 0)) + 1
+    char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+    return f"{name}:{line}: invalid YAML/JSON: character {char!r} is not allowed"
+
+
 def parse_document(
     text: str, name: str, error: type[DocumentError] = DocumentError
 ) -> tuple[Any, SourceMap]:
@@ -483,13 +489,18 @@ def parse_document(
     if text.lstrip().startswith(("{", "[")):
         # JSON allows tab indentation, YAML does not; in valid JSON a raw tab is only whitespace.
         text = text.replace("\t", " ")
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise error([_reader_issue(name, text, exc)]) from exc
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise error([f"{name}:{line}: invalid YAML/JSON: {exc.problem}"]) from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids; it carries no mark
+        raise error([_reader_issue(name, text, exc)]) from exc
     finally:
         loader.dispose()
     if node is None:

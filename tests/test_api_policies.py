@@ -36,6 +36,12 @@ async def test_policy_errors_name_the_field_and_line(api: Api) -> None:
     error = bad.json()["error"]
     assert error["code"] == "invalid_policy"
     assert error["field"] == "sourcing.official_apii" and ":3:" in error["message"]
+    control = await api.client.post(
+        "/v1/policies",
+        content="id: x\nsort: \x01\n",
+        headers={**admin, "Content-Type": "application/yaml"},
+    )
+    assert control.status_code == 422 and "policy:2:" in control.json()["error"]["message"]
     as_json = await api.client.post(
         "/v1/policies", json={"id": "j", "sort": "cheapest"}, headers=admin
     )

@@ -69,3 +69,24 @@ def test_every_operation_conforms(case: Any) -> None:
     # Input strictness (ST201/ST202) is not what this suite asserts: a schema-valid policy
     # document can still name providers the catalog lacks, which is a 422 by design.
     case.call_and_validate(headers=AUTH, excluded_checks=INPUT_STRICTNESS)
+
+
+def _has_example(media: dict[str, Any], components: dict[str, Any]) -> bool:
+    if "example" in media or "examples" in media:
+        return True
+    ref = media.get("schema", {}).get("$ref", "")
+    target = components.get(ref.rsplit("/", 1)[-1], {}) if ref else media.get("schema", {})
+    return bool(target.get("examples") or target.get("example") or target.get("format"))
+
+
+def test_every_request_body_has_an_example() -> None:
+    spec = app.openapi()
+    components = spec["components"]["schemas"]
+    missing = [
+        f"{method.upper()} {path} {media_type}"
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        for media_type, media in op.get("requestBody", {}).get("content", {}).items()
+        if not _has_example(media, components)
+    ]
+    assert missing == []

@@ -139,7 +139,9 @@ async def regenerate_scene(
     principal: PrincipalDep,
     render_id: RenderId,
     n: SceneIndex,
-    body: Annotated[RegenerateIn | None, Body()] = None,
+    body: Annotated[
+        RegenerateIn | None, Body(examples=[{"pin": "local/local-motion-1", "approve": True}])
+    ] = None,
 ) -> RenderOut:
     """A new render version with scene `n` made again (optionally by a pinned model);
     every other clip is reused."""

@@ -105,7 +105,18 @@ def _scenes(target: Path) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("", responses=documented(401, 413, 422))
+_UPLOAD = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "example": {"file": "(the bytes of lisbon-trams-16x9.mp4)"},
+            }
+        }
+    }
+}
+
+
+@router.post("", responses=documented(401, 413, 422), openapi_extra=_UPLOAD)
 async def verify_upload(
     service: ServiceDep,
     principal: PrincipalDep,
