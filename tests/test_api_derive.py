@@ -6,20 +6,20 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from providers.types import Clip, ClipRequest, ProgressCallback
 from tests.api_harness import FAKES_POLICY, Api, running_api
+from tests.service_db import database_url  # noqa: F401  (fixture)
 from tests.test_api_renders import create_body
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    async with running_api(tmp_path, f"sqlite:///{tmp_path / 'ledger.db'}") as running:
+async def api(tmp_path: Path, database_url: str) -> AsyncIterator[Api]:  # noqa: F811
+    async with running_api(tmp_path, database_url) as running:
         yield running
 
 
@@ -103,19 +103,49 @@ class Stuck:
         raise AssertionError("unreachable")
 
 
-async def test_cancel_stops_a_running_render(tmp_path: Path) -> None:
+async def test_cancel_stops_a_running_render_and_keeps_made_clips(tmp_path: Path) -> None:
     stuck = Stuck()
     async with running_api(tmp_path, f"sqlite:///{tmp_path / 'l.db'}", replace=[stuck]) as api:
         await api.policy("acme", FAKES_POLICY)
         creator = await api.key("acme", "creator")
-        body: dict[str, Any] = create_body(approve=True)
-        rid = (await api.client.post("/v1/renders", json=body, headers=creator)).json()["id"]
+        rid = (await api.client.post("/v1/renders", json=create_body(), headers=creator)).json()[
+            "id"
+        ]
+        pinned = await api.client.patch(
+            f"/v1/renders/{rid}/scenes/0", json={"pin": "fakeb/m1"}, headers=creator
+        )
+        assert pinned.status_code == 200
+        await api.client.post(f"/v1/renders/{rid}/approve", headers=creator)
         await asyncio.wait_for(stuck.started.wait(), 60)
+        for _ in range(600):  # scene 0 (fakeb) finishes while scene 1 (fakea) never does
+            scenes = (await api.client.get(f"/v1/renders/{rid}", headers=creator)).json()["scenes"]
+            if scenes[0]["state"] == "done":
+                break
+            await asyncio.sleep(0.1)
         cancelled = await api.client.post(f"/v1/renders/{rid}/cancel", headers=creator)
         assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
-        assert stuck.cancelled >= 1
+        assert stuck.cancelled >= 1 and api.calls("fakeb") == 1
         again = await api.client.post(f"/v1/renders/{rid}/cancel", headers=creator)
         assert again.status_code == 409
         files = await api.client.get(f"/v1/renders/{rid}/manifest", headers=creator)
         assert files.status_code == 409
-        assert not (tmp_path / "data" / "work" / rid).exists()
+        assert not list((tmp_path / "data" / "work").glob(f"*{rid}*"))
+        cached = list(api.service.settings.clip_cache_dir.rglob("*.mp4"))
+        assert len(cached) == 1  # the clip made before the cancel stays cached
+
+
+async def test_a_restarted_server_resumes_approved_renders(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    stuck = Stuck()
+    async with running_api(tmp_path, url, replace=[stuck]) as api:
+        await api.policy("acme", FAKES_POLICY)
+        creator = await api.key("acme", "creator")
+        body = create_body(approve=True)
+        rid = (await api.client.post("/v1/renders", json=body, headers=creator)).json()["id"]
+        await asyncio.wait_for(stuck.started.wait(), 60)  # generating when the server stops
+        secrets = dict(api.secrets)
+    async with running_api(tmp_path, url) as api:  # the server restarts; the provider works now
+        api.secrets.update(secrets)
+        done = await api.wait_state(rid, await api.key("acme", "creator"), "succeeded", "failed")
+        assert done["state"] == "succeeded", done["error"]
+        assert api.calls("fakea") == 2

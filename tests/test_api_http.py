@@ -21,6 +21,7 @@ from starlette.types import ASGIApp
 
 from app.api.webhooks import HEADER, verify_signature
 from tests.api_harness import FAKES_POLICY, running_api
+from tests.service_db import database_url  # noqa: F401  (fixture)
 from tests.test_api_renders import create_body
 
 pytestmark = pytest.mark.slow
@@ -72,11 +73,11 @@ async def read_events(response: httpx.Response, stop_after: int | None) -> list[
     return events
 
 
-async def test_sse_reconnect_and_signed_webhook(tmp_path: Path) -> None:
+async def test_sse_reconnect_and_signed_webhook(tmp_path: Path, database_url: str) -> None:  # noqa: F811
     receiver = Receiver()
     async with (
         serving(receiver.app) as hooks_url,
-        running_api(tmp_path, f"sqlite:///{tmp_path / 'l.db'}") as api,
+        running_api(tmp_path, database_url) as api,
         serving(api.client._transport.app) as base,  # type: ignore[attr-defined]
         httpx.AsyncClient(base_url=base, timeout=60) as http,
     ):

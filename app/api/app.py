@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
         try:
             yield
         finally:
+            service.stopping = True
             await service.queue.stop()
             await service.webhooks.close()
             await service.webhooks.client.aclose()

@@ -92,7 +92,8 @@ async def run_render(service: Service, render_id: str) -> None:
     try:
         await _execute(service, render_id, out_dir)
     except asyncio.CancelledError:
-        await _finish(service, render_id, RenderState.CANCELLED, None)
+        if not service.stopping:  # a shutdown leaves it in flight: the next start resumes it
+            await _finish(service, render_id, RenderState.CANCELLED, None)
         raise
     except ReelrouteError as exc:
         await _finish(service, render_id, RenderState.FAILED, exc.to_dict())

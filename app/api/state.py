@@ -28,6 +28,7 @@ class Service:
     webhooks: WebhookDispatcher
     hub: EventHub = field(default_factory=EventHub)
     sse_poll_s: float = 1.0  # how often a stream re-reads the ledger without a wake-up
+    stopping: bool = False  # the server is shutting down (not a user's cancel)
     _append_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def announce(
