@@ -17,7 +17,13 @@ BACKENDS = ["sqlite", "postgresql"]
 
 async def _pg_database() -> tuple[str, str]:
     name = "rr_test_" + secrets.token_hex(6)
-    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        conn = await asyncpg.connect(PG_ADMIN, timeout=10)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(
+            f"the API suite also runs on PostgreSQL, which is not reachable at {PG_ADMIN} "
+            f"({exc}); start it (.ci/run does) or point REELROUTE_TEST_PG at one"
+        )
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:

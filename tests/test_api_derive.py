@@ -11,6 +11,7 @@ import pytest
 
 from providers.types import Clip, ClipRequest, ProgressCallback
 from tests.api_harness import FAKES_POLICY, Api, running_api
+from tests.fakes import ScriptedProvider
 from tests.service_db import database_url  # noqa: F401  (fixture)
 from tests.test_api_renders import create_body
 
@@ -149,3 +150,16 @@ async def test_a_restarted_server_resumes_approved_renders(tmp_path: Path) -> No
         done = await api.wait_state(rid, await api.key("acme", "creator"), "succeeded", "failed")
         assert done["state"] == "succeeded", done["error"]
         assert api.calls("fakea") == 2
+
+
+async def test_a_render_every_provider_refuses_fails_with_a_reason(tmp_path: Path) -> None:
+    refusers = [ScriptedProvider(pid, then="reject") for pid in ("fakea", "fakeb")]
+    async with running_api(tmp_path, f"sqlite:///{tmp_path / 'l.db'}", replace=refusers) as api:
+        await api.policy("acme", FAKES_POLICY)
+        creator = await api.key("acme", "creator")
+        body = create_body(approve=True)
+        rid = (await api.client.post("/v1/renders", json=body, headers=creator)).json()["id"]
+        done = await api.wait_state(rid, creator, "succeeded", "failed")
+        assert done["state"] == "failed"
+        assert done["error"]["code"] == "render_failed" and done["error"]["message"]
+        assert {s["state"] for s in done["scenes"]} == {"failed"}

@@ -118,6 +118,10 @@ async def test_idempotent_create(api: Api) -> None:
     assert again.headers["Idempotent-Replayed"] == "true"
     listed = (await api.client.get("/v1/renders", headers=creator)).json()
     assert listed["total"] == 1
+    planned = await api.client.get("/v1/renders", params={"state": "planned"}, headers=creator)
+    assert [r["id"] for r in planned.json()["items"]] == [first.json()["id"]]
+    done = await api.client.get("/v1/renders", params={"state": "succeeded"}, headers=creator)
+    assert done.json()["total"] == 0
     other = await api.client.post("/v1/renders", json=create_body(aspects=["1:1"]), headers=creator)
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_conflict"
