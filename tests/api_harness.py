@@ -16,6 +16,7 @@ import httpx
 from app.api.app import Overrides, create_app
 from app.api.state import Service
 from app.config import Settings
+from app.queue.base import JobHandler
 from app.store.keys import Role, create_key
 from providers.local import LocalProvider
 from providers.registry import Registry
@@ -26,6 +27,11 @@ SCRIPT = (
     "A quiet harbour at dawn, boats resting on still water.\n\n"
     "The fishing fleet heads out past the lighthouse as the sun rises."
 )
+# fakeb carries an allegation, so audit queries by topic have something to find
+ALLEGATION = {
+    "topic": "unauthorized-distillation", "by": "a test fixture", "status": "alleged",
+    "summary": "made up for the tests", "source": "tests/api_harness.py", "as_of": "2026-11-01",
+}  # fmt: skip
 FAKES_POLICY = "id: fakes\nonly: [fakea, fakeb]\norder: [fakea, fakeb]\n"
 
 
@@ -65,9 +71,30 @@ class Api:
         return dict(response.json())
 
 
+class RecordingQueue:
+    """A queue that accepts jobs and runs none (the renders are tested elsewhere)."""
+
+    def __init__(self) -> None:
+        self.queued: list[str] = []
+
+    async def start(self, handler: JobHandler) -> None:
+        return None
+
+    async def enqueue(self, render_id: str) -> None:
+        self.queued.append(render_id)
+
+    async def cancel(self, render_id: str) -> bool:
+        return render_id in self.queued
+
+    async def stop(self) -> None:
+        return None
+
+
 def api_settings(tmp_path: Path, database_url: str, **extra: Any) -> Settings:
     catalog = tmp_path / "catalog.json"
-    catalog.write_text(json.dumps(fake_catalog_data(FAKES)), encoding="utf-8")
+    data = fake_catalog_data(FAKES)
+    data["providers"]["fakeb"]["sourcing"]["allegations"] = [ALLEGATION]
+    catalog.write_text(json.dumps(data), encoding="utf-8")
     values: dict[str, Any] = {
         "data_dir": tmp_path / "data",
         "database_url": database_url,
@@ -86,12 +113,15 @@ async def running_api(
     *,
     webhook_client: httpx.AsyncClient | None = None,
     replace: list[Any] | None = None,
+    queue: Any = None,
     **extra: Any,
 ) -> AsyncIterator[Api]:
     """`replace`: providers registered over the counting fakes (same ids)."""
     fakes = {pid: ScriptedProvider(pid, real_video=True) for pid in FAKES}
     registry = Registry([LocalProvider(), *fakes.values(), *(replace or [])])
-    overrides = Overrides(registry=registry, sse_poll_s=0.1, webhook_client=webhook_client)
+    overrides = Overrides(
+        registry=registry, sse_poll_s=0.1, webhook_client=webhook_client, queue=queue
+    )
     app = create_app(api_settings(tmp_path, database_url, **extra), overrides)
     transport = httpx.ASGITransport(app=app)
     async with (

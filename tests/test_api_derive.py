@@ -63,6 +63,12 @@ async def test_reroute_regenerates_only_what_the_new_policy_excludes(api: Api) -
     creator = await api.key("acme", "creator")
     parent = await rendered(api, creator, pins={0: "fakeb/m1"})
     assert (api.calls("fakea"), api.calls("fakeb")) == (1, 1)
+    topic = {"allegation_topic": "unauthorized-distillation"}
+    auditor = await api.key("acme", "auditor")
+    accused = (await api.client.get("/v1/audit/scenes", params=topic, headers=auditor)).json()
+    assert [(i["render_id"], i["scene"], i["provider"]) for i in accused["items"]] == [
+        (parent, 0, "fakeb")
+    ]
     made = await api.client.post(
         f"/v1/renders/{parent}/reroute",
         json={"policy": {"body": {"id": "b-only", "only": ["fakeb"]}}},

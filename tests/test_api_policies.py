@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api_harness import FAKES_POLICY, SCRIPT, Api, running_api
+from app.api.jobs import run_render
+from tests.api_harness import FAKES_POLICY, SCRIPT, Api, RecordingQueue, running_api
 from tests.test_api_renders import create_body
 
 
@@ -130,3 +131,23 @@ async def test_tenant_spend_feeds_the_tenant_budget(tmp_path: Path) -> None:
         assert done["state"] == "succeeded" and done["cost_usd"] > 0
         over = await api.client.post("/v1/renders", json=create_body(), headers=creator)
         assert over.status_code == 422 and over.json()["error"]["code"] == "unroutable"
+
+
+async def test_an_enforced_policy_replaced_after_approval_stops_the_render(
+    tmp_path: Path,
+) -> None:
+    queue = RecordingQueue()
+    async with running_api(tmp_path, f"sqlite:///{tmp_path / 'l.db'}", queue=queue) as api:
+        await api.policy("acme", FAKES_POLICY)
+        admin = await api.key("acme", "agency_admin")
+        await api.client.put("/v1/policies/enforced", json={"policy_id": "fakes"}, headers=admin)
+        creator = await api.key("acme", "creator")
+        body = create_body(approve=True)
+        rid = (await api.client.post("/v1/renders", json=body, headers=creator)).json()["id"]
+        assert queue.queued == [rid]
+        newer = await api.policy("acme", FAKES_POLICY + "max_price: 0.5\n")
+        assert newer["version"] == 2  # v1 is in use by an approved render: immutable
+        await run_render(api.service, rid)
+        done = (await api.client.get(f"/v1/renders/{rid}", headers=creator)).json()
+        assert done["state"] == "failed" and "changed after approval" in done["error"]["message"]
+        assert api.calls() == 0

@@ -98,6 +98,9 @@ async def test_plan_edit_approve_watch_download_audit(api: Api) -> None:
     exported = await api.client.get("/v1/audit/scenes", params={"format": "csv"}, headers=auditor)
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert {r["provider"] for r in rows} == {"fakea"} and len(rows) == 2
+    later = {"from": "2099-01-01T00:00:00Z"}
+    none = await api.client.get("/v1/audit/scenes", params=later, headers=auditor)
+    assert none.json()["items"] == []
     summary = (await api.client.get("/v1/audit/summary", headers=auditor)).json()
     assert summary["providers"][0]["provider"] == "fakea"
     assert summary["providers"][0]["scenes"] == 2

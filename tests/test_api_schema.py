@@ -18,30 +18,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from app.api.app import Overrides, create_app
-from app.queue.base import JobHandler
 from app.store.db import Database
 from app.store.keys import Role, create_key
-from tests.api_harness import api_settings
-
-
-class RecordingQueue:
-    """A queue that accepts jobs and runs none (the renders are tested elsewhere)."""
-
-    def __init__(self) -> None:
-        self.queued: list[str] = []
-
-    async def start(self, handler: JobHandler) -> None:
-        return None
-
-    async def enqueue(self, render_id: str) -> None:
-        self.queued.append(render_id)
-
-    async def cancel(self, render_id: str) -> bool:
-        return render_id in self.queued
-
-    async def stop(self) -> None:
-        return None
-
+from tests.api_harness import RecordingQueue, api_settings
 
 _HOME = Path(tempfile.mkdtemp(prefix="reelroute-schema-"))
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)

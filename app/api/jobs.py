@@ -16,7 +16,7 @@ from typing import Any
 
 from app.api import render_ops
 from app.api.state import Service
-from app.errors import ReelrouteError
+from app.errors import PlanError, ReelrouteError
 from app.queue.base import JobHandler
 from app.service.entry import RenderEvent, build_render_env, execute_plan
 from app.service.request import RenderRequest
@@ -77,7 +77,7 @@ class LedgerEvents:
 
 
 def work_dir(service: Service, render_id: str) -> Path:
-    return service.settings.data_dir / "work" / render_id
+    return service.settings.data_dir / "work" / f"publish-{render_id}"
 
 
 async def run_render(service: Service, render_id: str) -> None:
@@ -110,6 +110,12 @@ async def _execute(service: Service, render_id: str, out_dir: Path) -> None:
     assert row is not None
     request = RenderRequest.model_validate(row.request)
     planned = await render_ops.plan(service, request)
+    approved = (row.plan.get("policy") or {}).get("sha256")
+    if approved and planned.policy.sha256 != approved:
+        raise PlanError(
+            f"the effective policy changed after approval ({approved} -> "
+            f"{planned.policy.sha256}: the tenant's enforced policy was replaced); plan again"
+        )
     env = build_render_env(
         service.settings,
         LedgerEvents(service, render_id),

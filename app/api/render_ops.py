@@ -215,12 +215,28 @@ async def edit_scene(service: Service, row: RenderRow, index: int, edit: SceneEd
             f"render {row.id} has scenes 0-{len(scenes) - 1}; no scene {index}", field="n"
         )
     request = RenderRequest.model_validate(row.request)
-    request.edits[index] = _apply_edit(request.edits.get(index), edit)
+    try:
+        request.edits[index] = _apply_edit(request.edits.get(index), edit)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or None
+        raise InputError(f"{field or 'edit'}: {first.get('msg')}", field=field) from exc
     planned = await plan(service, request)
     await render_store.replace_plan(
         service.db, row.id, request.model_dump(mode="json"), planned.to_dict()
     )
     await service.announce(row.id, "plan", {"edited_scene": index})
+
+
+async def _mark_policies_used(service: Service, row: RenderRow) -> None:
+    """The versions an approved render uses become immutable: its own and the enforced one."""
+    if row.policy_name is not None and row.policy_version is not None:
+        await policy_store.mark_used(service.db, row.tenant_id, row.policy_name, row.policy_version)
+    enforced = await policy_store.enforced_name(service.db, row.tenant_id)
+    if enforced is not None:
+        current = await policy_store.get_policy(service.db, row.tenant_id, enforced)
+        if current is not None:
+            await policy_store.mark_used(service.db, row.tenant_id, enforced, current.version)
 
 
 async def approve(service: Service, row: RenderRow) -> None:
@@ -231,8 +247,7 @@ async def approve(service: Service, row: RenderRow) -> None:
             f"the tenant already has {cap} renders in flight (the limit); wait for one to "
             "finish or cancel one"
         )
-    if row.policy_name is not None and row.policy_version is not None:
-        await policy_store.mark_used(service.db, row.tenant_id, row.policy_name, row.policy_version)
+    await _mark_policies_used(service, row)
     moved = await render_store.set_state(
         service.db, row.id, RenderState.APPROVED, only_from=[RenderState.PLANNED]
     )

@@ -40,6 +40,10 @@ PLAN_EXAMPLE: dict[str, Any] = {
 }
 
 
+# provider/model, as SceneEdit accepts it
+PROVIDER_MODEL = r"^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._:-]*$"
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -108,17 +112,23 @@ class SceneEditIn(_Body):
             ]
         },
     )
-    narration: str | None = Field(default=None, min_length=1)
-    visual_prompt: str | None = Field(default=None, min_length=1)
-    pin: str | None = Field(default=None, description="provider/model; null clears the pin")
-    prefer: str | None = Field(default=None, description="provider/model, used when eligible")
+    narration: str | None = Field(default=None, min_length=1, pattern=r"\S")
+    visual_prompt: str | None = Field(default=None, min_length=1, pattern=r"\S")
+    pin: str | None = Field(
+        default=None, pattern=PROVIDER_MODEL, description="provider/model; null clears the pin"
+    )
+    prefer: str | None = Field(
+        default=None, pattern=PROVIDER_MODEL, description="provider/model, used when eligible"
+    )
 
 
 class RegenerateIn(_Body):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"pin": "local/local-motion-1"}]}
     )
-    pin: str | None = Field(default=None, description="provider/model for the new take")
+    pin: str | None = Field(
+        default=None, pattern=PROVIDER_MODEL, description="provider/model for the new take"
+    )
     approve: bool = True
 
 
