@@ -102,3 +102,11 @@ def test_standard_input_within_the_cap_is_planned() -> None:
     result = runner.invoke(app, ["plan", "-", "--json"], input="A harbour at dawn.\n\nBoats.\n")
     assert result.exit_code == 0, result.output
     assert '"chosen"' in result.output
+
+
+def test_size_caps_are_limit_errors_with_the_limit_in_the_message(tmp_path: Path) -> None:
+    with pytest.raises(LimitExceeded, match="larger than 2 MB") as info:
+        ingest_text("word " * (MAX_FILE_BYTES // 5 + 1))
+    assert (info.value.code, info.value.http_status) == ("limit_exceeded", 413)
+    with pytest.raises(LimitExceeded, match="the limit is 20,000 words"):
+        ingest_text("word " * 20_001)

@@ -3,16 +3,28 @@ tenant's enforced policy, and execution that reports each attempt as it happens.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from app.cli import app as cli
 from app.config import Settings
 from app.context import load_effective_catalog
-from app.errors import InputError, PinForbidden, PlanError, ReelrouteError, RenderFailed
+from app.errors import (
+    InputError,
+    PinForbidden,
+    PlanError,
+    PolicyInvalid,
+    ReelrouteError,
+    RenderFailed,
+)
+from app.ingest import ingest_text
+from app.ingest.model import Script
 from app.pipeline.events import RenderEvent, SceneState, Stage
 from app.policies import FilePolicySource, combine_policies
 from app.render.quality import Quality
@@ -187,6 +199,9 @@ async def test_a_creators_policy_never_readmits_what_the_agency_excluded(
         assert "policy.ignore" in refused["refuser"]
     assert planned.enforced_policy is not None and planned.enforced_policy.id == "agency"
     assert planned.chosen_policy.id == "mine" and "refuser" in planned.policy.ignore
+    # What a manifest records re-parses, without the files, to the same policy.
+    recorded = parse_policy(planned.policy.canonical_json(), "policy.body", env.catalog)
+    assert recorded.sha256 == planned.policy.sha256
     with pytest.raises(PinForbidden, match=r"policy\.ignore"):
         await plan_render(
             request(policy=PolicyRef(body=body), edits={0: SceneEdit(pin="refuser/m1")}), env
@@ -215,13 +230,25 @@ def test_combining_takes_the_stricter_of_every_hard_rule() -> None:
     both = combine_policies(agency, mine)
     assert both.only == ("sleeper", "local") and both.max_price == 0.5
     assert both.sourcing.official_api is True
-    assert both.sourcing.jurisdictions.allow == ("US", "EU")
-    assert "FR" in both.sourcing.jurisdictions.deny and "US" not in both.sourcing.jurisdictions.deny
+    assert both.sourcing.jurisdictions.allow == ("US",)
     assert both.allegations.exclude_topics == ("a", "b")
     assert both.allegations.min_status == "alleged"
     assert both.budget.per_video_usd == 10 and both.disclosure.visible_label is True
     assert both.sort.value == "price"  # a preference: the creator's
     assert combine_policies(None, mine) is mine
+    assert parse_policy(both.canonical_json(), "policy.body", catalog).sha256 == both.sha256
+
+
+async def test_a_combination_that_leaves_nothing_is_refused_naming_both(tmp_path: Path) -> None:
+    enforced = write_policy(tmp_path, "agency", "id: agency\nignore: [refuser]\n")
+    env = plan_env([ScriptedProvider("refuser")], enforced=enforced)
+    only_refuser = PolicyRef(body={"id": "mine", "only": ["refuser"]})
+    with pytest.raises(PolicyInvalid, match="mine within the enforced policy agency: only"):
+        await plan_render(request(policy=only_refuser), env)
+    us = write_policy(tmp_path, "us", "id: us\nsourcing: {jurisdictions: {allow: [US]}}\n")
+    cn = PolicyRef(body={"id": "cn", "sourcing": {"jurisdictions": {"allow": ["CN"]}}})
+    with pytest.raises(PolicyInvalid, match="no jurisdiction in common"):
+        await plan_render(request(policy=cn), plan_env([], enforced=us))
 
 
 @pytest.mark.slow
@@ -306,3 +333,28 @@ async def test_an_unroutable_plan_is_a_plan_error(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="no eligible provider") as info:
         await plan_render(request(policy=PolicyRef(id=str(policy))), plan_env([]))
     assert (info.value.code, info.value.http_status) == ("unroutable", 422)
+
+
+async def test_a_source_writer_makes_url_scripts_and_may_pass_on_the_rest() -> None:
+    seen: list[RenderSource] = []
+
+    async def writer(source: RenderSource) -> tuple[Script, tuple[str, ...]] | None:
+        seen.append(source)
+        if source.kind != "url":
+            return None  # ingest the text as given
+        return ingest_text("Fetched words about a harbour.", source_name=source.url), ("short",)
+
+    env = dataclasses.replace(plan_env([]), writer=writer)
+    url = request(source=RenderSource(kind="url", url="https://example.invalid/a", minutes=2))
+    planned = await plan_render(url, env)
+    assert "harbour" in " ".join(s.narration for s in planned.script.scenes).lower()
+    assert planned.script.source_kind.value == "prompt"  # what the writer's text made
+    assert planned.notes == ("short",) and seen[0].minutes == 2
+    plain = await plan_render(request(), env)
+    assert len(plain.script.scenes) == 2 and plain.notes == ()
+
+
+def test_a_bad_minutes_value_is_one_clear_line() -> None:
+    result = CliRunner().invoke(cli, ["plan", "--prompt", "A harbour", "--minutes", "0"])
+    assert result.exit_code == 1
+    assert "error: minutes: Input should be greater than 0" in result.output

@@ -74,23 +74,21 @@ def reported_errors() -> Iterator[None]:
         fail_with(RenderFailed(str(exc)))
 
 
-def read_source(source: str | None, prompt: str | None) -> tuple[RenderSource, Path | None]:
+def read_source(
+    source: str | None, prompt: str | None, minutes: float | None = None
+) -> tuple[RenderSource, Path | None]:
     """The CLI's SOURCE or --prompt as a request source, and the folder outline images are
     looked up in. Files and standard input are read with the same cap."""
     if prompt is not None:
         if source is not None:
             raise InputError("give either SOURCE or --prompt, not both", field="source")
-        return RenderSource(kind="prompt", text=prompt, name="--prompt"), None
+        return RenderSource(kind="prompt", text=prompt, name="--prompt", minutes=minutes), None
     if source is None:
         raise InputError(
             "give a SOURCE file (script .txt or outline .md) or --prompt TEXT", field="source"
         )
-    if source.startswith(("http://", "https://")):
-        raise InputError(
-            "URL sources are not supported by this version; save the article's text to a file "
-            "and pass that file",
-            field="source",
-        )
+    if source.lower().startswith(("http://", "https://")):
+        return RenderSource(kind="url", url=source, name=source, minutes=minutes), None
     if source == "-":
         raw, name, suffix, folder = read_stream_bytes(sys.stdin.buffer), "standard input", "", None
     else:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from app.cli.common import (
@@ -55,6 +56,10 @@ EventsOpt = Annotated[
     Path | None,
     typer.Option("--events", help="Append every render event to FILE as a JSON line."),
 ]
+MinutesOpt = Annotated[
+    float | None,
+    typer.Option("--minutes", help="Length to script a URL (or a written prompt) to."),
+]
 MoodOpt = Annotated[Mood | None, typer.Option("--music-mood", help="Background music mood.")]
 
 
@@ -62,17 +67,22 @@ def _request(
     source: str | None,
     prompt: str | None,
     policy: Path | None,
-    settings: Settings,
+    minutes: float | None,
     **fields: Any,
 ) -> tuple[RenderRequest, Path | None]:
     """The CLI's arguments as the render entry's request (and the outline images' folder)."""
-    src, folder = read_source(source, prompt)
-    request = RenderRequest(
-        render_id=uuid.uuid4().hex[:16],
-        source=src,
-        policy=PolicyRef(id=str(policy)) if policy is not None else None,
-        **fields,
-    )
+    try:
+        src, folder = read_source(source, prompt, minutes)
+        request = RenderRequest(
+            render_id=uuid.uuid4().hex[:16],
+            source=src,
+            policy=PolicyRef(id=str(policy)) if policy is not None else None,
+            **fields,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{where}: {first['msg']}", field=where) from exc
     return request, folder
 
 
@@ -86,6 +96,7 @@ def render(
     voice: VoiceOpt = None,
     music_mood: MoodOpt = None,
     events: EventsOpt = None,
+    minutes: MinutesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Render SOURCE into one MP4 per aspect ratio, with a signed manifest.json, C2PA
@@ -96,7 +107,7 @@ def render(
         if voice is not None and voice not in ("piper", "espeak"):
             raise InputError(f"unknown voice {voice!r}; choose piper or espeak", field="voice")
         request, folder = _request(
-            source, prompt, policy, settings, aspects=list(parse_aspects(aspects)),
+            source, prompt, policy, minutes, aspects=list(parse_aspects(aspects)),
             quality=quality, voice=voice, music_mood=music_mood,
         )  # fmt: skip
         try:
@@ -145,6 +156,8 @@ async def _plan_and_render(
 
 
 def _announce(planned: PlannedRender) -> None:
+    for note in planned.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
     script = planned.script
     bound = f" within [cyan]{planned.enforced_policy.id}[/]" if planned.enforced_policy else ""
     console.print(
@@ -223,17 +236,20 @@ def plan(
             help="Simulate: route as if every catalog provider had credentials.",
         ),
     ] = False,
+    minutes: MinutesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show, per scene, which provider would be chosen and why; spends nothing."""
     settings = load_settings()
     catalog = load_catalog_arg(settings)
     with reported_errors():
-        request, folder = _request(source, prompt, policy, settings, aspects=["16:9"])
+        request, folder = _request(source, prompt, policy, minutes, aspects=["16:9"])
         env = build_plan_env(
             settings, catalog=catalog, source_dir=folder, assume_configured=assume_configured
         )
         planned = asyncio.run(plan_render(request, env, strict=False))
+    for note in planned.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
     if as_json:
         _plan_json(planned, assume_configured)
     else:

@@ -21,7 +21,7 @@ from typing import BinaryIO
 from app.errors import LimitExceeded
 from app.ingest.detect import detect_source_kind
 from app.ingest.draft import ParsedSource, build_scenes
-from app.ingest.errors import IngestError
+from app.ingest.errors import IngestError, InputTooLarge
 from app.ingest.model import Scene, Script, SourceKind
 from app.ingest.outline import parse_outline
 from app.ingest.prompt import parse_prompt
@@ -111,7 +111,7 @@ def read_stream_bytes(stream: BinaryIO, source: str = "standard input") -> bytes
 
 
 def _too_large(source: str) -> IngestError:
-    return IngestError(
+    return InputTooLarge(
         f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, far more than one video can narrate",
         source=source,
         fix="Give a prompt, script or outline of at most 20,000 words.",

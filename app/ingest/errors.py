@@ -1,8 +1,10 @@
 """Ingestion's one exception: a source we cannot turn into scenes.
 
     app.errors.InputError (code "invalid_input")
-    └── IngestError(problem, source=, fix=)   the input is missing, unreadable, not text,
-                                               empty, too long, or has nothing to narrate
+    └── IngestError(problem, source=, fix=)    the input is missing, unreadable, not text,
+        │                                      empty, or has nothing to narrate
+        └── InputTooLarge                      over a size cap (bytes, words); it is also an
+                                               app.errors.LimitExceeded (code "limit_exceeded")
 
 It also subclasses `ValueError` because every cause is a bad input value, never a bug or an
 outage.
@@ -12,7 +14,7 @@ do about it, so the CLI and the API can show `str(error)` unchanged.
 
 from __future__ import annotations
 
-from app.errors import InputError
+from app.errors import InputError, LimitExceeded
 
 
 class IngestError(InputError, ValueError):
@@ -32,3 +34,10 @@ class IngestError(InputError, ValueError):
         text = f"{self.source}: {self.problem}" if self.source else self.problem
         text = text if text.endswith((".", "!", "?")) else text + "."
         return f"{text} {self.fix}".strip()
+
+
+class InputTooLarge(IngestError, LimitExceeded):
+    """A source over a size cap (bytes, words, scenes): code `limit_exceeded`, HTTP 413."""
+
+    code = LimitExceeded.code
+    http_status = LimitExceeded.http_status

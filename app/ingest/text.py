@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.ingest.errors import IngestError
+from app.ingest.errors import IngestError, InputTooLarge
 
 MAX_WORDS = 20_000  # about two hours of narration: far beyond one video, so surely a mistake
 MAX_CONTROL_RATIO = 0.01  # real text has next to no control characters; binary data has many
@@ -134,7 +134,7 @@ def _reject_empty(text: str, source: str) -> None:
 def _reject_too_long(text: str, source: str) -> None:
     words = count_words(text)
     if words > MAX_WORDS:
-        raise IngestError(
+        raise InputTooLarge(
             f"has {words:,} words; the limit is {MAX_WORDS:,} words per video",
             source=source,
             fix="Split it into several shorter sources, one per video.",

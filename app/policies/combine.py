@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
+from app.errors import PolicyInvalid
 from providers.profile import CredentialKind
 from routing.policy import (
     AllegationRules,
@@ -35,7 +36,7 @@ def combine_policies(enforced: Policy | None, chosen: Policy) -> Policy:
     """The effective policy of a render: `chosen` within `enforced` (None: `chosen` alone)."""
     if enforced is None:
         return chosen
-    return chosen.model_copy(
+    combined = chosen.model_copy(
         update={
             "name": f"{chosen.name or chosen.id} (within {enforced.id})",
             "based_on": (*chosen.based_on, enforced.id),
@@ -62,6 +63,53 @@ def combine_policies(enforced: Policy | None, chosen: Policy) -> Policy:
             "disclosure": _disclosure(enforced.disclosure, chosen.disclosure),
         }
     )
+    return _tidy(combined)
+
+
+def _tidy(p: Policy) -> Policy:
+    """Drop what the combination made redundant (an allowed or preferred provider that is also
+    ignored, a model both allowed and ignored, a video budget above the tenant's): the same
+    eligibility, written so that the body recorded in a manifest re-parses without a
+    contradiction."""
+    ignored = frozenset(p.ignore)
+    only = None if p.only is None else tuple(x for x in p.only if x not in ignored)
+    budget = p.budget
+    if budget.per_video_usd is not None and budget.per_tenant_usd is not None:
+        budget = Budget(
+            per_video_usd=min(budget.per_video_usd, budget.per_tenant_usd),
+            per_tenant_usd=budget.per_tenant_usd,
+        )
+    models = p.models
+    if models.only is not None:
+        models = ModelFilter(
+            only=tuple(m for m in models.only if m not in models.ignore), ignore=models.ignore
+        )
+    return p.model_copy(
+        update={
+            "only": only,
+            "order": tuple(x for x in p.order if x not in ignored and _in(x, only)),
+            "models": models,
+            "budget": budget,
+            "scene_kinds": {k: _tidy_kind(o, ignored, only) for k, o in p.scene_kinds.items()},
+        }
+    )
+
+
+def _in(item: str, only: tuple[str, ...] | None) -> bool:
+    return only is None or item in only
+
+
+def _tidy_kind(
+    o: SceneOverride, ignored: frozenset[str], top_only: tuple[str, ...] | None
+) -> SceneOverride:
+    gone = ignored | frozenset(o.ignore)
+    only = o.only
+    if only is not None:
+        only = tuple(x for x in only if x not in gone and _in(x, top_only))
+    order = o.order
+    if order is not None:
+        order = tuple(x for x in order if x not in gone and _in(x, only))
+    return o.model_copy(update={"only": only, "order": order})
 
 
 def _union(a: Iterable[T], b: Iterable[T]) -> tuple[T, ...]:
@@ -111,11 +159,22 @@ def _credentials(
 
 def _jurisdictions(e: Jurisdictions, c: Jurisdictions) -> Jurisdictions:
     deny = _union(e.deny, c.deny)
-    if e.allow and c.allow:
-        # Allowed by both: keep the agency's list and deny what the creator's list leaves out.
-        outside = expand_jurisdictions(e.allow) - expand_jurisdictions(c.allow)
-        deny = _union(deny, sorted(outside))
-    return Jurisdictions(allow=e.allow or c.allow, deny=deny)
+    if not (e.allow and c.allow):
+        allow = e.allow or c.allow
+    else:
+        # Allowed by both, as explicit country codes (an `EU` both allow whole stays `EU`).
+        both = expand_jurisdictions(e.allow) & expand_jurisdictions(c.allow)
+        allow = tuple(code for code in _union(e.allow, c.allow)
+                      if expand_jurisdictions([code]) <= both)  # fmt: skip
+        allow = _union(allow, sorted(both - expand_jurisdictions(allow)))
+    denied = expand_jurisdictions(deny)
+    kept = tuple(code for code in allow if not expand_jurisdictions([code]) <= denied)
+    if (e.allow or c.allow) and not kept:  # an empty allow-list would mean "anywhere"
+        raise PolicyInvalid(
+            "the chosen policy and the enforced one allow no jurisdiction in common",
+            field="sourcing.jurisdictions.allow",
+        )
+    return Jurisdictions(allow=kept, deny=deny)
 
 
 def _allegations(e: AllegationRules, c: AllegationRules) -> AllegationRules:

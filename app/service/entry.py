@@ -12,13 +12,14 @@ Errors are `app.errors.ReelrouteError`s throughout.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
 from app.config import Settings
-from app.errors import InputError, PinForbidden, SetupError
+from app.errors import InputError, PinForbidden, PolicyInvalid, SetupError
 from app.ingest import IngestError, ingest_text
 from app.ingest.model import Scene, Script, SourceKind
 from app.ingest.timing import target_duration
@@ -29,13 +30,13 @@ from app.pipeline.events import RenderEvent, RenderEvents, SceneState, Stage, ig
 from app.pipeline.plan import check_plan, plan_script
 from app.pipeline.run import RenderOptions, render_script
 from app.policies import FilePolicySource, combine_policies
-from app.service.request import PolicyRef, RenderRequest, SceneEdit
+from app.service.request import PolicyRef, RenderRequest, RenderSource, SceneEdit
 from providers.errors import ProviderError
-from providers.profile import Catalog
+from providers.profile import Catalog, format_path
 from providers.registry import Registry, default_registry
 from providers.voice import VoiceEngine, get_voice
 from routing.eligibility import DURATION_SLACK_S
-from routing.policy import Policy
+from routing.policy import Policy, semantic_issues
 from routing.router import Choice, Plan, RoutingDecision
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "RenderEvent",
     "RenderEvents",
     "SceneState",
+    "SourceWriter",
     "Stage",
     "build_render_env",
     "execute_plan",
@@ -58,6 +60,10 @@ class PolicySource(Protocol):
     def resolve(self, ref: PolicyRef | None, tenant: str) -> Policy: ...  # PolicyInvalid/NotFound
 
     def enforced(self, tenant: str) -> Policy | None: ...  # the agency's binding policy, if any
+
+
+# A source -> (its script, notes for the person), or None to ingest the text as given.
+SourceWriter = Callable[[RenderSource], Awaitable[tuple[Script, tuple[str, ...]] | None]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,9 @@ class PlanEnv:
     # the API gives none, so a request's text can never reach local files.
     source_dir: Path | None = None
     assume_configured: bool = False  # what-if planning: every provider has credentials
+    # Makes the script of sources that need the network or a model (a URL; a prompt written
+    # to `minutes`); None from it, or no writer, means the text is ingested as given.
+    writer: SourceWriter | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ class PlannedRender:
     chosen_policy: Policy
     enforced_policy: Policy | None
     plan: Plan
+    notes: tuple[str, ...] = ()  # how the script was made, worth telling (from the writer)
 
     def check(self) -> None:
         """Raise `PlanError` when a scene has no eligible model or a budget is exceeded."""
@@ -130,29 +140,54 @@ async def plan_render(
     """Ingest, apply edits, bind the policies, route every scene and apply pins and prefers.
     Calls no provider. With `strict`, an unroutable scene or a budget overrun is a `PlanError`;
     without, the plan shows them (`reelroute plan`)."""
-    script = _apply_edits(_ingest(request, env), request.edits, env.words_per_minute)
+    script, notes = await _ingest(request, env)
+    script = _apply_edits(script, request.edits, env.words_per_minute)
     chosen = env.policies.resolve(request.policy, request.tenant)
     enforced = env.policies.enforced(request.tenant)
     policy = combine_policies(enforced, chosen)
+    if enforced is not None:
+        _check_combined(policy, chosen, enforced, env.catalog)
     routed = plan_script(
         script, policy, env.catalog, env.registry, request.aspects[0],
         today=env.today, spent_usd=env.spent_usd, assume_configured=env.assume_configured,
     )  # fmt: skip
     routed = _apply_pins(routed, request.edits, env.catalog)
-    planned = PlannedRender(request, script, policy, chosen, enforced, routed)
+    planned = PlannedRender(request, script, policy, chosen, enforced, routed, notes)
     if strict:
         planned.check()
     return planned
 
 
-def _ingest(request: RenderRequest, env: PlanEnv) -> Script:
+def _check_combined(policy: Policy, chosen: Policy, enforced: Policy, catalog: Catalog) -> None:
+    """A combination that contradicts itself (e.g. leaves a scene kind no provider) is refused
+    now, with both names, rather than making a render whose recorded policy cannot re-parse."""
+    issues = semantic_issues(policy, catalog)
+    if issues:
+        path, problem = issues[0]
+        where = format_path(path)
+        raise PolicyInvalid(
+            f"{chosen.id} within the enforced policy {enforced.id}: {where}: {problem}",
+            field=where,
+        )
+
+
+async def _ingest(request: RenderRequest, env: PlanEnv) -> tuple[Script, tuple[str, ...]]:
     source = request.source
+    if env.writer is not None:
+        written = await env.writer(source)
+        if written is not None:
+            return written
     if source.kind == "url" or source.text is None:
         raise InputError(
-            "URL sources are not supported by this version; save the article's text and give "
+            "URL sources are not supported by this setup; save the article's text and give "
             "it as a script",
             field="source.url",
         )
+    return _ingest_text(source, env), ()
+
+
+def _ingest_text(source: RenderSource, env: PlanEnv) -> Script:
+    assert source.text is not None
     kind = SourceKind(source.kind)
     base_dir = env.source_dir if kind is SourceKind.OUTLINE else None
     try:
