@@ -106,6 +106,8 @@ async def test_limits_state_the_limit(api: Api) -> None:
     second = await api.client.post("/v1/renders", json=create_body(approve=True), headers=creator)
     assert second.status_code == 429
     assert "1 renders in flight" in second.json()["error"]["message"]
+    listed = (await api.client.get("/v1/renders", headers=creator)).json()
+    assert listed["total"] == 1  # the refused render was not stored
     await api.client.post(f"/v1/renders/{first['id']}/cancel", headers=creator)
 
 

@@ -98,6 +98,8 @@ async def create(
         )
         if existing is not None:
             return _replay(existing, body_hash, idempotency_key), True
+    if body.approve:  # refuse before anything is stored, not after
+        await _check_in_flight(service, principal.tenant)
     request = await _request_from(service, principal, body)
     planned = await plan(service, request)
     row = _new_row(principal, request, planned, body_hash, idempotency_key)
@@ -228,6 +230,15 @@ async def edit_scene(service: Service, row: RenderRow, index: int, edit: SceneEd
     await service.announce(row.id, "plan", {"edited_scene": index})
 
 
+async def _check_in_flight(service: Service, tenant: str) -> None:
+    cap = service.settings.max_in_flight
+    if await render_store.count_in_flight(service.db, tenant) >= cap:
+        raise TooManyInFlight(
+            f"the tenant already has {cap} renders in flight (the limit); wait for one to "
+            "finish or cancel one"
+        )
+
+
 async def _mark_policies_used(service: Service, row: RenderRow) -> None:
     """The versions an approved render uses become immutable: its own and the enforced one."""
     if row.policy_name is not None and row.policy_version is not None:
@@ -241,12 +252,7 @@ async def _mark_policies_used(service: Service, row: RenderRow) -> None:
 
 async def approve(service: Service, row: RenderRow) -> None:
     _require_state(row, RenderState.PLANNED, action="approve")
-    cap = service.settings.max_in_flight
-    if await render_store.count_in_flight(service.db, row.tenant_id) >= cap:
-        raise TooManyInFlight(
-            f"the tenant already has {cap} renders in flight (the limit); wait for one to "
-            "finish or cancel one"
-        )
+    await _check_in_flight(service, row.tenant_id)
     await _mark_policies_used(service, row)
     moved = await render_store.set_state(
         service.db, row.id, RenderState.APPROVED, only_from=[RenderState.PLANNED]
