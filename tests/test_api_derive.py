@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from providers.types import Clip, ClipRequest, ProgressCallback
 from tests.api_harness import FAKES_POLICY, Api, running_api
 from tests.fakes import ScriptedProvider
 from tests.service_db import database_url  # noqa: F401  (fixture)
+from tests.test_api_http import Receiver, serving
 from tests.test_api_renders import create_body
 
 pytestmark = pytest.mark.slow
@@ -160,8 +162,14 @@ async def test_a_restarted_server_resumes_approved_renders(tmp_path: Path) -> No
 
 async def test_a_render_every_provider_refuses_fails_with_a_reason(tmp_path: Path) -> None:
     refusers = [ScriptedProvider(pid, then="reject") for pid in ("fakea", "fakeb")]
-    async with running_api(tmp_path, f"sqlite:///{tmp_path / 'l.db'}", replace=refusers) as api:
+    receiver = Receiver(fail_first=False)
+    async with (
+        serving(receiver.app) as hooks,
+        running_api(tmp_path, f"sqlite:///{tmp_path / 'l.db'}", replace=refusers) as api,
+    ):
         await api.policy("acme", FAKES_POLICY)
+        admin = await api.key("acme", "agency_admin")
+        await api.client.post("/v1/webhooks", json={"url": f"{hooks}/hook"}, headers=admin)
         creator = await api.key("acme", "creator")
         body = create_body(approve=True)
         rid = (await api.client.post("/v1/renders", json=body, headers=creator)).json()["id"]
@@ -169,3 +177,10 @@ async def test_a_render_every_provider_refuses_fails_with_a_reason(tmp_path: Pat
         assert done["state"] == "failed"
         assert done["error"]["code"] == "render_failed" and done["error"]["message"]
         assert {s["state"] for s in done["scenes"]} == {"failed"}
+        await api.service.webhooks.drain()
+        sent = [json.loads(body) for body, _ in receiver.seen]
+        assert [(e["type"], e["render_id"]) for e in sent] == [
+            ("render.planned", rid),
+            ("render.failed", rid),
+        ]
+        assert sent[1]["data"]["error"]["code"] == "render_failed"

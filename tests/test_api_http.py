@@ -45,15 +45,17 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
 
 
 class Receiver:
-    """A webhook endpoint that answers 500 to the first delivery, then 200."""
+    """A webhook endpoint that answers 500 to the first delivery (unless told not to), then 200."""
 
-    def __init__(self) -> None:
+    def __init__(self, fail_first: bool = True) -> None:
+        self.fail_first = fail_first
         self.seen: list[tuple[bytes, str]] = []
         self.app = Starlette(routes=[Route("/hook", self.hook, methods=["POST"])])
 
     async def hook(self, request: Request) -> JSONResponse:
         self.seen.append((await request.body(), request.headers.get(HEADER, "")))
-        return JSONResponse({}, status_code=500 if len(self.seen) == 1 else 200)
+        failing = self.fail_first and len(self.seen) == 1
+        return JSONResponse({}, status_code=500 if failing else 200)
 
 
 async def read_events(response: httpx.Response, stop_after: int | None) -> list[dict[str, Any]]:
