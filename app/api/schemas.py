@@ -32,7 +32,7 @@ PLAN_EXAMPLE: dict[str, Any] = {
             "chosen": "local/local-motion-1",
             "fallbacks": [],
             "exclusions": [
-                {"provider": "kling", "model": "kling-v2-1", "reasons": ["not_configured"]}
+                {"provider": "kling", "model": "kling-v2-1-master", "reasons": ["not_configured"]}
             ],
             "estimated_cost_usd": 0.0,
         }
@@ -194,6 +194,21 @@ class RenderOut(BaseModel):
 
 
 class RenderSummary(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "rnd_4f1c2a9e8b7d6c5a",
+                    "state": "succeeded",
+                    "parent_id": None,
+                    "estimated_cost_usd": 0.0,
+                    "cost_usd": 0.0,
+                    "created_at": "2026-12-04T14:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: str
     state: str
     parent_id: str | None
@@ -203,6 +218,10 @@ class RenderSummary(BaseModel):
 
 
 class RenderPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [], "total": 0, "limit": 50, "offset": 0}]}
+    )
+
     items: list[RenderSummary]
     total: int
     limit: int
@@ -240,6 +259,8 @@ class EnforcedIn(_Body):
 
 
 class EnforcedOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"policy_id": "acme-strict"}]})
+
     policy_id: str | None
 
 
@@ -267,6 +288,20 @@ class WebhookIn(_Body):
 
 
 class WebhookOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "whk_1a2b3c4d5e6f7a8b",
+                    "url": "https://hooks.example.com/reelroute",
+                    "events": ["render.succeeded"],
+                    "created_at": "2026-12-04T14:00:00Z",
+                    "secret": "whsec_…",
+                }
+            ]
+        }
+    )
+
     id: str
     url: str
     events: list[str]
@@ -275,6 +310,23 @@ class WebhookOut(BaseModel):
 
 
 class DeliveryOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "event": "render.succeeded",
+                    "render_id": "rnd_4f1c2a9e8b7d6c5a",
+                    "attempt": 1,
+                    "status_code": 200,
+                    "ok": True,
+                    "error": None,
+                    "created_at": "2026-12-04T14:03:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     event: str
     render_id: str | None
@@ -291,6 +343,21 @@ class KeyIn(_Body):
 
 
 class KeyOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "key_0a1b2c3d4e5f6a7b",
+                    "tenant": "acme",
+                    "role": "creator",
+                    "created_at": "2026-12-04T14:00:00Z",
+                    "revoked": False,
+                    "key": "rrk_…",
+                }
+            ]
+        }
+    )
+
     id: str
     tenant: str
     role: str
@@ -312,6 +379,30 @@ class AuditScene(BaseModel):
 
 
 class AuditScenes(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "render_id": "rnd_4f1c2a9e8b7d6c5a",
+                            "render_created_at": "2026-12-04T14:00:00Z",
+                            "scene": 0,
+                            "kind": "landscape",
+                            "provider": "local",
+                            "model": "local-motion-1",
+                            "duration_s": 4.3,
+                            "cost_usd": 0.0,
+                            "narration": "Lisbon trams climb hills.",
+                        }
+                    ],
+                    "limit": 1000,
+                    "offset": 0,
+                }
+            ]
+        }
+    )
+
     items: list[AuditScene]
     limit: int
     offset: int
@@ -325,6 +416,18 @@ class AuditProvider(BaseModel):
 
 
 class AuditSummary(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "providers": [
+                        {"provider": "local", "scenes": 3, "seconds": 13.1, "cost_usd": 0.0}
+                    ]
+                }
+            ]
+        }
+    )
+
     providers: list[AuditProvider]
 
 
@@ -335,6 +438,32 @@ class VerifyCheck(BaseModel):
 
 
 class VerifyOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ok": True,
+                    "checks": [
+                        {
+                            "name": "manifest.signature",
+                            "verdict": "pass",
+                            "detail": "Ed25519, key sha256:a312…",
+                        }
+                    ],
+                    "scenes": [
+                        {
+                            "index": 0,
+                            "start": 0.0,
+                            "end": 4.3,
+                            "provider": "local",
+                            "model": "local-motion-1",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     ok: bool
     checks: list[VerifyCheck]
     scenes: list[dict[str, Any]] = Field(description="per-scene disclosure from the credentials")

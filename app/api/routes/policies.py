@@ -150,7 +150,30 @@ async def policy_versions(
     return [policy_out(r) for r in rows]
 
 
-@router.get("/{policy_id}/explain", responses=documented(401, 404, 422))
+_EXPLAIN_EXAMPLE = {
+    "policy": {"id": "acme-strict", "sha256": "sha256:9f2c…"},
+    "based_on": [],
+    "today": "2026-12-04",
+    "sample_scene": {"duration": 5.0, "aspect": "16:9"},
+    "rules": {"policy.ignore": {"kling/kling-v2-6": ["action", "landscape"]}},
+    "scene_kinds": {
+        "landscape": {
+            "eligible": ["local/local-motion-1", "veo/veo-3.1-generate-preview"],
+            "removed": {"kling/kling-v2-6": ["policy.ignore"]},
+            "unavailable": {},
+        }
+    },
+    "on_failure": {"allow_fallbacks": True, "rate_limit_wait_budget_s": 120},
+}
+
+
+@router.get(
+    "/{policy_id}/explain",
+    responses={
+        200: {"content": {"application/json": {"example": _EXPLAIN_EXAMPLE}}},
+        **documented(401, 404, 422),
+    },
+)
 async def explain(
     service: ServiceDep,
     principal: PrincipalDep,
