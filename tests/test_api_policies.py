@@ -91,6 +91,14 @@ async def test_limits_state_the_limit(api: Api) -> None:
         "/v1/renders", headers=creator, json={"source": {"kind": "script", "text": "word " * 2000}}
     )
     assert huge.status_code == 413 and "4096-byte limit" in huge.json()["error"]["message"]
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it streams
+        for _ in range(10):
+            yield b"x" * 1000
+
+    admin = await api.key("acme", "agency_admin")
+    streamed = await api.client.post("/v1/policies", content=chunks(), headers=admin)
+    assert streamed.status_code == 413 and "4096-byte limit" in streamed.text
     wordy = await api.client.post(
         "/v1/renders", headers=creator, json={"source": {"kind": "script", "text": "word " * 61}}
     )
