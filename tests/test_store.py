@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -90,3 +91,22 @@ async def test_event_sequence_is_per_render(db: Database) -> None:
     assert [await render_store.append_event(db, "r1", "state", {}) for _ in range(3)] == [1, 2, 3]
     assert await render_store.append_event(db, "r2", "state", {}) == 1
     assert [e.seq for e in await render_store.events_after(db, "r1", 1)] == [2, 3]
+
+
+async def test_two_writers_never_share_an_event_id(db: Database) -> None:
+    other = Database(db.url)  # a second engine, as a second process would have
+    try:
+        await create_key(db, "acme", Role.CREATOR)
+        now = render_store.now()
+        await render_store.insert_render(db, RenderRow(
+            id="r1", tenant_id="acme", created_by="k", state="planned", request={}, plan={},
+            request_sha256="x", outputs=[], created_at=now, updated_at=now,
+        ))  # fmt: skip
+
+        async def write(database: Database) -> list[int]:
+            return [await render_store.append_event(database, "r1", "t", {}) for _ in range(15)]
+
+        first, second = await asyncio.gather(write(db), write(other))
+        assert sorted(first + second) == list(range(1, 31))
+    finally:
+        await other.close()

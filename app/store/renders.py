@@ -8,8 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import JSON, DateTime, delete, func, insert, literal, select
 
 from app.store.db import Database
 from app.store.keys import now
@@ -213,18 +212,27 @@ async def record_clips(db: Database, render_id: str, clips: Sequence[ClipRow]) -
 
 
 async def append_event(db: Database, render_id: str, type_: str, data: dict[str, Any]) -> int:
-    """Append to the render's event log; returns its sequence number (the SSE id)."""
+    """Append to the render's event log; returns its sequence number (the SSE id).
+
+    Writers in other processes append to the same log, so the number is taken inside the
+    writing transaction: PostgreSQL locks the render's row first; SQLite serialises writers,
+    and the number is read by the INSERT itself."""
     async with db.session() as s:
-        seq = await _next_seq(s, render_id)
-        s.add(EventRow(render_id=render_id, seq=seq, type=type_, data=data, created_at=now()))
-    return seq
-
-
-async def _next_seq(s: AsyncSession, render_id: str) -> int:
-    found = await s.execute(
-        select(func.coalesce(func.max(EventRow.seq), 0)).where(EventRow.render_id == render_id)
-    )
-    return int(found.scalar_one()) + 1
+        if not db.is_sqlite:
+            await s.execute(select(RenderRow.id).where(RenderRow.id == render_id).with_for_update())
+        next_seq = select(
+            literal(render_id),
+            func.coalesce(func.max(EventRow.seq), 0) + 1,
+            literal(type_),
+            literal(data, JSON),
+            literal(now(), DateTime(timezone=True)),
+        ).where(EventRow.render_id == render_id)  # fmt: skip
+        result = await s.execute(
+            insert(EventRow)
+            .from_select(["render_id", "seq", "type", "data", "created_at"], next_seq)
+            .returning(EventRow.seq)
+        )
+        return int(result.scalar_one())
 
 
 async def events_after(db: Database, render_id: str, seq: int, limit: int = 500) -> list[EventRow]:
