@@ -107,7 +107,7 @@ async def test_sse_reconnect_and_signed_webhook(tmp_path: Path, database_url: st
         assert ids == list(range(1, len(ids) + 1))  # nothing lost, nothing repeated
         assert after[-1]["event"] == "end"
         states = [json.loads(e["data"]).get("state") for e in after if e.get("event") == "state"]
-        assert states[-1] == "succeeded"
+        assert states[-2:] == ["composing", "succeeded"]
         kinds = {e.get("event") for e in before + after}
         assert {"stage", "scene", "attempt"} <= kinds
 

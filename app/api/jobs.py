@@ -53,9 +53,11 @@ class LedgerEvents:
         elif event.type == "attempt" and event.attempt is not None:
             await render_store.add_attempt(db, self._attempt(event, event.attempt))
         elif event.type == "stage" and event.stage == "compose":
-            await render_store.set_state(
+            composing = await render_store.set_state(
                 db, self.render_id, RenderState.COMPOSING, only_from=[RenderState.GENERATING]
             )
+            if composing:
+                await self.service.announce(self.render_id, "state", {"state": "composing"})
         await self.service.announce(self.render_id, event.type, _jsonable(event))
 
     def _attempt(self, event: RenderEvent, record: dict[str, Any]) -> AttemptRow:
