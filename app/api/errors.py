@@ -15,19 +15,33 @@ from starlette.routing import BaseRoute, Match
 from app.errors import LimitExceeded, ReelrouteError
 
 
-class Unauthorized(ReelrouteError):
+class ApiError(Exception):
+    """Errors only the HTTP surface raises (authentication, state and replay conflicts). The
+    CLI can never meet them, so they stand beside the app's `ReelrouteError` tree (whose every
+    code the CLI knows) and are mapped by the same handler, in the same shape."""
+
+    code: str = "api_error"
+    http_status: int = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Unauthorized(ApiError):
     code = "unauthorized"
     http_status = 401
 
 
-class InvalidState(ReelrouteError):
+class InvalidState(ApiError):
     """The render is not in a state that allows this (approve twice, edit after approval)."""
 
     code = "invalid_state"
     http_status = 409
 
 
-class IdempotencyConflict(ReelrouteError):
+class IdempotencyConflict(ApiError):
     """An Idempotency-Key reused with a different body."""
 
     code = "idempotency_conflict"
@@ -82,7 +96,7 @@ def _validation_field(loc: tuple[Any, ...]) -> str | None:
 
 
 async def _reelroute(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ReelrouteError)
+    assert isinstance(exc, ReelrouteError | ApiError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return JSONResponse(
         _body(exc.code, exc.message, exc.field), status_code=exc.http_status, headers=headers
@@ -121,6 +135,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ReelrouteError, _reelroute)
+    app.add_exception_handler(ApiError, _reelroute)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
 
