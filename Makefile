@@ -7,8 +7,10 @@ DEMO_SCRIPT ?= examples/scripts/three-minute-explainer.txt
 DEMO_POLICY ?= examples/policies/no-distillation-allegations.yaml
 DEMO_QUALITY ?= standard
 BENCH_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: demo test check lint types format bench clean install install-dev
+.PHONY: demo test check lint types format bench clean install install-dev serve
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "reelroute needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -28,6 +30,9 @@ install-dev: $(VENV)/.installed-dev
 
 demo: install
 	$(BIN)/reelroute render $(DEMO_SCRIPT) --policy $(DEMO_POLICY) --out $(OUT) --quality $(DEMO_QUALITY)
+
+serve: install
+	$(BIN)/reelroute serve --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(BIN)/pytest -q

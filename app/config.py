@@ -74,6 +74,27 @@ class Settings(BaseSettings):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
+    # The service (`reelroute serve`): ledger, queue and the API's limits.
+    database_url: str | None = Field(
+        default=None,
+        description="Ledger database; default: SQLite in <data_dir>/reelroute.db. A plain "
+        "postgresql://user@host:port/db URL works (the asyncpg driver is picked for it).",
+    )
+    workers: int = Field(default=1, ge=1, le=32, description="Renders executed at once.")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="API request body cap.")
+    max_upload_bytes: int = Field(
+        default=268_435_456, ge=1024, description="Largest MP4 `POST /v1/verify` accepts."
+    )
+    max_words: int = Field(default=20_000, ge=1, description="Words in one render's source.")
+    max_scenes: int = Field(default=200, ge=1, description="Scenes in one render.")
+    max_in_flight: int = Field(
+        default=2, ge=1, description="Approved, unfinished renders per tenant at once."
+    )
+    webhook_attempts: int = Field(default=5, ge=1, le=20, description="Tries per delivery.")
+    webhook_backoff_s: float = Field(
+        default=2.0, ge=0, description="First retry delay; doubles each try."
+    )
+
     # Vendor adapters: REELROUTE_<PROVIDER>__API_KEY etc.; without a key a vendor is never called.
     kling: KlingSettings = Field(default_factory=KlingSettings)
     veo: VeoSettings = Field(default_factory=VeoSettings)
@@ -103,6 +124,10 @@ class Settings(BaseSettings):
     @property
     def narration_cache_dir(self) -> Path:
         return self.data_dir / "narration"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"
 
     @property
     def work_dir(self) -> Path:

@@ -166,8 +166,17 @@ def parse_document(
     return data, SourceMap(lines=lines, name=name)
 
 
+def _reader_issue(name: str, text: str, exc: yaml.reader.ReaderError) -> str:
+    line = text.count("\n", 0, max(exc.position, 0)) + 1
+    char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+    return f"{name}:{line}: invalid YAML/JSON: character {char!r} is not allowed"
+
+
 def _compose(text: str, name: str, error: type[DocumentError]) -> tuple[yaml.Node, Any]:
-    loader = _GuardedLoader(text)
+    try:  # the reader checks the characters as soon as the loader is made
+        loader = _GuardedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise error([_reader_issue(name, text, exc)]) from exc
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -176,6 +185,8 @@ def _compose(text: str, name: str, error: type[DocumentError]) -> tuple[yaml.Nod
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise error([f"{name}:{line}: invalid YAML/JSON: {exc.problem}"]) from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids; it carries no mark
+        raise error([_reader_issue(name, text, exc)]) from exc
     except yaml.YAMLError as exc:  # e.g. a control character the reader will not take
         raise error([f"{name}:1: invalid YAML/JSON: {exc}"]) from exc
     finally:

@@ -1,0 +1,143 @@
+"""/v1/verify: check any uploaded MP4 the way `reelroute verify` does.
+
+An upload is checked against the manifest of the render its C2PA credentials name, when that
+render is the caller's tenant's (so an altered copy fails its hash and credential checks);
+otherwise against its own credentials alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+
+from app.api.deps import PrincipalDep, ServiceDep, visible_render
+from app.api.errors import documented
+from app.api.schemas import VerifyCheck, VerifyOut
+from app.api.state import Service
+from app.errors import LimitExceeded, NotFound
+from app.provenance.credentials import CredentialError, load_trust_anchors, read_credentials
+from app.provenance.verify import VerifyInputs, failed, verify_path
+from app.store.keys import Principal
+
+router = APIRouter(prefix="/v1/verify", tags=["verify"])
+_CHUNK = 1 << 20
+
+
+async def _save(upload: UploadFile, dest: Path, cap: int) -> None:
+    size = 0
+    with dest.open("wb") as fh:
+        while chunk := await upload.read(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                raise LimitExceeded(f"the upload is larger than the {cap}-byte limit", field="file")
+            fh.write(chunk)
+
+
+def _size_of(path: Path) -> tuple[int, int] | None:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            return int(stream.width), int(stream.height)
+    except (av.FFmpegError, IndexError, OSError):
+        return None
+
+
+async def _render_folder(
+    service: Service, principal: Principal, upload: Path, work: Path, anchors: str | None
+) -> Path:
+    """Lay the upload beside its render's manifest when the credentials name one we may see;
+    returns the path to verify."""
+    readout = None
+    if anchors is not None:
+        try:
+            readout = await asyncio.to_thread(read_credentials, upload, anchors)
+        except CredentialError:
+            readout = None
+    render_id = (readout.disclosure or {}).get("render_id") if readout else None
+    if not render_id:
+        return upload
+    try:
+        row = await visible_render(service, principal, str(render_id))
+    except NotFound:
+        return upload
+    manifest_key = next((o["key"] for o in row.outputs if o.get("name") == "manifest.json"), None)
+    manifest_path = service.blobs.local_path(manifest_key) if manifest_key else None
+    if manifest_path is None:
+        return upload
+    folder = work / "render"
+    folder.mkdir()
+    for entry in row.outputs:  # the manifest and the files beside it that it vouches for
+        stored = service.blobs.local_path(str(entry["key"])) if entry.get("name") else None
+        if stored is not None and entry["name"] in (
+            "manifest.json",
+            "disclosure.vtt",
+            "report.html",
+        ):
+            shutil.copy(stored, folder / str(entry["name"]))
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    size = _size_of(upload)
+    outputs = manifest.get("outputs", [])
+    entry = next((o for o in outputs if (o.get("width"), o.get("height")) == size), None)
+    entry = entry or (outputs[0] if outputs else {"file": "upload.mp4"})
+    target = folder / str(entry["file"])
+    shutil.move(upload, target)
+    return target
+
+
+def _scenes(target: Path) -> list[dict[str, Any]]:
+    manifest = target.parent / "manifest.json"
+    if not manifest.is_file():
+        return []
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    return [
+        {
+            "index": s.get("index"),
+            "start": s.get("timeline", {}).get("start"),
+            "end": s.get("timeline", {}).get("end"),
+            "provider": s.get("clip", {}).get("provider"),
+            "model": s.get("clip", {}).get("model"),
+        }
+        for s in data.get("scenes", [])
+    ]
+
+
+_UPLOAD = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "example": {"file": "(the bytes of lisbon-trams-16x9.mp4)"},
+            }
+        }
+    }
+}
+
+
+@router.post("", responses=documented(401, 413, 422), openapi_extra=_UPLOAD)
+async def verify_upload(
+    service: ServiceDep,
+    principal: PrincipalDep,
+    file: Annotated[UploadFile, File(description="an MP4 made by reelroute (or anything)")],
+) -> VerifyOut:
+    """The checks `reelroute verify` makes, and the per-scene disclosure."""
+    anchors = load_trust_anchors(service.settings)
+    with tempfile.TemporaryDirectory(prefix="reelroute-verify-") as tmp:
+        work = Path(tmp)
+        upload = work / "upload.mp4"
+        await _save(file, upload, service.settings.max_upload_bytes)
+        target = await _render_folder(service, principal, upload, work, anchors.pem)
+        inputs = VerifyInputs(anchors, service.settings.clip_cache_dir, service.catalog)
+        checks = await asyncio.to_thread(verify_path, target, inputs)
+        scenes = _scenes(target)
+    return VerifyOut(
+        ok=not failed(checks),
+        checks=[VerifyCheck(name=c.name, verdict=c.verdict.value, detail=c.detail) for c in checks],
+        scenes=scenes,
+    )

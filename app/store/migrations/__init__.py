@@ -1,0 +1,1 @@
+"""Alembic migrations of the ledger, applied in order on start."""
