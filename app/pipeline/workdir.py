@@ -36,12 +36,15 @@ def _lock(path: Path, blocking: bool) -> int | None:
 
 
 def sweep_work(scratch: Path) -> None:
-    """Remove every work folder whose render is no longer running."""
+    """Remove every work folder, and every lock file, whose render is no longer running (a
+    kill can land between taking the lock and making the folder, or between the two removals,
+    so a lock file may be left alone)."""
     with contextlib.suppress(OSError):
-        for folder in scratch.glob("render-*"):
-            if not folder.is_dir() or folder.is_symlink():
-                continue
-            lock = folder.with_name(folder.name + ".lock")
+        names = {p.name.removesuffix(".lock") for p in scratch.glob("render-*")}
+        for name in sorted(names):
+            folder, lock = scratch / name, scratch / f"{name}.lock"
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                continue  # not ours: never follow or remove it
             fd = _lock(lock, blocking=False)
             if fd is None:
                 continue  # its render is alive
