@@ -24,6 +24,7 @@ from app.pipeline.plan import check_plan
 from app.pipeline.workdir import WorkFolder
 from app.provenance.canonical import tagged_sha256
 from app.provenance.manifest import AttemptRecord
+from app.provenance.manifest_model import Approval
 from app.render.audio import VoicePlacement
 from app.render.captions import time_captions
 from app.render.compose import ComposeResult, compose
@@ -67,6 +68,7 @@ class RenderOptions:
     parent_id: str | None = None  # the render this one regenerates or re-routes
     voice: VoiceEngine | None = None  # None: the environment's default voice
     music_mood: Mood | None = None  # None: the environment's default mood
+    approval: Approval | None = None  # who approved the plan (the service's gate); CLI: None
 
 
 def _tag(aspect: Aspect) -> str:
@@ -324,6 +326,7 @@ async def _make(
         chosen_policy=options.chosen_policy,
         enforced_policy=options.enforced_policy,
         parent_id=options.parent_id,
+        approval=options.approval,
     )
     em.stage(Stage.DISCLOSE, 0, 1)
     result = await env.signer.disclose(record, stage)
