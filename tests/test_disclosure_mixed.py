@@ -194,7 +194,10 @@ def _tamper_and_resign(folder: Path, settings: Settings, change: dict[str, Any])
         *parents, last = dotted.split(".")
         for part in parents:
             target = target[int(part)] if isinstance(target, list) else target[part]
-        target[last] = value
+        if isinstance(target, list):
+            target[int(last)] = value
+        else:
+            target[last] = value
     manifest: Manifest = parse_manifest(json.dumps(doc))
     key = load_or_create_key(settings.signing_key_path, settings.keys_dir)
     path.write_text(sign(manifest, key).to_json())
@@ -222,3 +225,4 @@ def test_tampering_with_a_new_field_is_caught(
     checks = verify_path(folder, _inputs(mixed.settings))
     failed = [c.name for c in checks if c.verdict is Verdict.FAIL]
     assert failed, f"{change} went unnoticed"
+    assert "manifest.signature" not in failed, "re-signed: a cross-check must catch it"

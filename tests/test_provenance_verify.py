@@ -162,7 +162,8 @@ def test_c2pa_manifest_reads_back_trusted_with_one_ingredient_per_scene(
     ]
     assert {i["relationship"] for i in readout.ingredients} == {"componentOf"}
     created = [a for a in readout.actions if a["action"] == "c2pa.created"]
-    assert created[0]["digitalSourceType"].endswith("compositeWithTrainedAlgorithmicMedia")
+    # Procedural scenes, eSpeak and procedural music: all synthetic, no trained model.
+    assert created[0]["digitalSourceType"].endswith("/compositeSynthetic")
     placed = [a for a in readout.actions if a["action"] == "c2pa.placed"]
     assert [a["softwareAgent"]["name"] for a in placed] == ["local/local-motion-1"] * 2
     assert readout.disclosure is not None
