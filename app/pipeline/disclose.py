@@ -414,8 +414,9 @@ def _embed(
     return draft.model_copy(update={"outputs": outputs, "disclosure": disclosure}), key
 
 
-def _index(manifest: Manifest, out_dir: Path, settings: Settings) -> None:
-    """Record every output's fingerprint in the local index (`verify --find`)."""
+def index_outputs(manifest: Manifest, out_dir: Path, settings: Settings) -> None:
+    """Record every output's fingerprint in the local index (`verify --find`); `out_dir` is
+    the published render folder."""
     index = SqliteFingerprintIndex.in_data_dir(settings.data_dir)
     for o in manifest.outputs:
         if o.fingerprint is not None:
@@ -457,7 +458,6 @@ async def write_disclosure(rec: RenderRecord, out_dir: Path, settings: Settings)
         update={"disclosure": unsigned.disclosure.model_copy(update={"report": report})}
     )
     manifest, digest = await asyncio.to_thread(_sign_and_write, with_report, key, out_dir)
-    await asyncio.to_thread(_index, manifest, out_dir, settings)
     return RenderResult(
         render_id=rec.render_id,
         out_dir=out_dir,

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.errors import SetupError
 from app.pipeline.cache import ClipCache
 from app.pipeline.clips import Clock, Sleep, utc_now
-from app.pipeline.disclose import RenderRecord, RenderResult, write_disclosure
+from app.pipeline.disclose import RenderRecord, RenderResult, index_outputs, write_disclosure
 from app.pipeline.events import RenderEvents, ignore_events
 from app.pipeline.health import CircuitBoard
 from app.provenance.credentials import CredentialError, load_identity
@@ -59,6 +59,10 @@ class Signer:
 
     async def disclose(self, record: RenderRecord, folder: Path) -> RenderResult:
         return await write_disclosure(record, folder, self._settings)
+
+    async def index(self, result: RenderResult) -> None:
+        """Record the published outputs' fingerprints in the local index (`verify --find`)."""
+        await asyncio.to_thread(index_outputs, result.manifest, result.out_dir, self._settings)
 
 
 def _check_chain(pem: str, where: object) -> None:

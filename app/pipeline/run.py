@@ -232,7 +232,9 @@ async def render_script(
                 em.stage(Stage.PUBLISH, 0, 1)
                 await _uninterrupted(asyncio.to_thread(publish, stage, out_dir, options.render_id))
                 em.stage(Stage.PUBLISH, 1, 1)
-            return _moved(result, stage, out_dir)
+            published = _moved(result, stage, out_dir)
+            await env.signer.index(published)
+            return published
     finally:
         await em.aclose()
 
