@@ -33,11 +33,13 @@ from app.provenance.credentials import (
     load_trust_anchors,
     read_credentials,
 )
+from app.provenance.label_check import CONTRAST, decode_frame, label_masks, label_contrast
 from app.provenance.manifest_model import Approval, Manifest, parse_manifest
 from app.provenance.signing import load_or_create_key, sign
 from app.provenance.source_types import IPTC
 from app.provenance.verify import Verdict, VerifyInputs, verify_path
 from app.render.quality import Quality
+from app.render.timeline import VisibleLabel
 from providers.local import LocalProvider
 from providers.registry import Registry
 from providers.settings import RunwaySettings
@@ -65,6 +67,7 @@ order: [local, runway]
 scene_kinds:
   people: {only: [runway]}
 """
+WHOLE = POLICY.replace("id: mixed", "id: mixed-whole") + "disclosure: {label_scope: whole_video}\n"
 APPROVAL = Approval(by="editor@example.org", at="2026-12-04T09:30:00Z")
 
 
@@ -72,12 +75,15 @@ APPROVAL = Approval(by="editor@example.org", at="2026-12-04T09:30:00Z")
 class Mixed:
     plain: RenderResult  # no approval (as the CLI renders)
     approved: RenderResult  # approved plan (as the service's gate will)
+    whole: RenderResult  # label_scope: whole_video
     settings: Settings
 
 
-async def _render(env: RenderEnv, out: Path, approval: Approval | None) -> RenderResult:
+async def _render(
+    env: RenderEnv, out: Path, approval: Approval | None, policy_text: str = POLICY
+) -> RenderResult:
     script = ingest_text(SCRIPT, title="Mixed")
-    policy = parse_policy(POLICY, "mixed.yaml", env.catalog)
+    policy = parse_policy(policy_text, "mixed.yaml", env.catalog)
     routed = plan_script(script, policy, env.catalog, env.registry, Aspect.LANDSCAPE,
                          today=env.clock().date(), breakers=env.breakers)  # fmt: skip
     options = RenderOptions(env.new_id(), policy, (Aspect.LANDSCAPE,), Quality.DRAFT,
@@ -103,7 +109,8 @@ def mixed(tmp_path_factory: pytest.TempPathFactory, tiny_mp4: bytes) -> Iterator
         assert env.catalog.sha256 == load_effective_catalog(settings).sha256
         plain = asyncio.run(_render(env, root / "plain", None))
         approved = asyncio.run(_render(env, root / "approved", APPROVAL))
-    yield Mixed(plain, approved, settings)
+        whole = asyncio.run(_render(env, root / "whole", None, WHOLE))
+    yield Mixed(plain, approved, whole, settings)
 
 
 def _readout(result: RenderResult, settings: Settings) -> CredentialReadout:
@@ -173,11 +180,47 @@ def test_manifest_vtt_and_report_say_what_made_each_element(mixed: Mixed) -> Non
     assert "trainedAlgorithmicMedia" in report and "algorithmicMedia" in report
 
 
+def _contrasts(result: RenderResult) -> list[float]:
+    """Label contrast at each scene's midpoint, from decoded frames of the output."""
+    manifest, entry = result.manifest, result.manifest.outputs[0]
+    label = manifest.disclosure.visible_label
+    assert label is not None
+    glyphs, box = asyncio.run(label_masks(VisibleLabel(label.text, label.position),
+                                     Aspect(entry.aspect), entry.width, entry.height))  # fmt: skip
+    found = []
+    for s in manifest.scenes:
+        mid = (s.timeline.start + s.timeline.end) / 2
+        frame = asyncio.run(decode_frame(result.outputs[0].path, mid, entry.width, entry.height))
+        found.append(label_contrast(frame, glyphs, box))
+    return found
+
+
+def test_the_label_shows_over_the_vendor_scene_only(mixed: Mixed) -> None:
+    low, high, low2 = _contrasts(mixed.plain)
+    assert high >= CONTRAST and low < CONTRAST and low2 < CONTRAST, (low, high, low2)
+    scene = mixed.plain.manifest.scenes[1]
+    assert mixed.plain.manifest.disclosure.label_scope == "trained_scenes"
+    ranges = mixed.plain.manifest.disclosure.label_ranges
+    assert ranges is not None
+    assert [(r.start, r.end) for r in ranges] == [(scene.timeline.start, scene.timeline.end)]
+
+
+def test_whole_video_scope_keeps_the_label_on_throughout(mixed: Mixed) -> None:
+    assert all(c >= CONTRAST for c in _contrasts(mixed.whole))
+    ranges = mixed.whole.manifest.disclosure.label_ranges
+    assert ranges is not None and len(ranges) == 1
+    assert ranges[0].start == 0 and ranges[0].end == mixed.whole.manifest.scenes[-1].timeline.end
+
+
 def test_the_fresh_renders_verify(mixed: Mixed) -> None:
-    for result in (mixed.plain, mixed.approved):
+    for result in (mixed.plain, mixed.approved, mixed.whole):
         checks = verify_path(result.out_dir, _inputs(mixed.settings))
         failed = [c for c in checks if c.verdict is Verdict.FAIL]
         assert not failed, failed
+        passed = {c.name for c in checks if c.verdict is Verdict.PASS}
+        assert {"output[16:9].label", "manifest.label_ranges", "manifest.source_types",
+                "output[16:9].c2pa.ai_disclosure", "output[16:9].c2pa.soft_binding",
+                "output[16:9].c2pa.source_types"} <= passed  # fmt: skip
 
 
 def _inputs(settings: Settings) -> VerifyInputs:
@@ -214,6 +257,8 @@ def _tamper_and_resign(folder: Path, settings: Settings, change: dict[str, Any])
         {"approval": {"by": "nobody", "at": "2026-12-04T00:00:00Z"}},
         {"scenes.1.upstream_marks.survival": "not_applicable"},
         {"outputs.0.fingerprint.hashes.0": "0000000000000000"},
+        {"disclosure.label_ranges": []},
+        {"disclosure.label_scope": "whole_video"},
     ],
 )
 def test_tampering_with_a_new_field_is_caught(

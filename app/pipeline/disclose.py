@@ -38,6 +38,7 @@ from app.provenance.credentials import (
 from app.provenance.disclosure import DisclosureCue, disclosure_vtt
 from app.provenance.fingerprint import ALG, FPS, from_hex, to_hex, video_hashes
 from app.provenance.fingerprint_index import IndexedOutput, SqliteFingerprintIndex
+from app.provenance.label_scope import label_ranges
 from app.provenance.manifest import attempt_model, write_manifest
 from app.provenance.manifest_model import (
     Approval,
@@ -273,6 +274,19 @@ def _voice_and_music(rec: RenderRecord) -> tuple[VoiceRecord, MusicRecord]:
     return voice, music
 
 
+def _label_where(rec: RenderRecord, scenes: list[SceneRecord]) -> dict[str, Any]:
+    """The label's scope and the time ranges it is on screen (none without a label)."""
+    tl = rec.timeline
+    if tl.label is None:
+        return {}
+    shown = frozenset(s.index for s in scenes if tl.shows_label(s.index))
+    spans = [(float(s.timeline.start), float(s.timeline.end)) for s in scenes]
+    return {
+        "label_scope": rec.policy.disclosure.label_scope,
+        "label_ranges": [TimeRange(start=a, end=b) for a, b in label_ranges(spans, shown)],
+    }
+
+
 def _draft(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> Manifest:
     """The manifest without outputs: they are recorded after their credentials are embedded."""
     label = rec.timeline.label
@@ -316,6 +330,7 @@ def _draft(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> Mani
             vtt=vtt_path.name,
             sha256="sha256:" + sha256_file(vtt_path),
             visible_label=VisibleLabel(text=label.text, position=label.position) if label else None,
+            **_label_where(rec, scenes),
         ),
     )
     # Only a render someone approved records `approval` (older manifests have no such key).

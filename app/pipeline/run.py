@@ -23,6 +23,7 @@ from app.pipeline.output import OutputLock, check_output_folder, check_writable,
 from app.pipeline.plan import check_plan
 from app.pipeline.workdir import WorkFolder
 from app.provenance.canonical import tagged_sha256
+from app.provenance.label_scope import labelled_scenes
 from app.provenance.manifest import AttemptRecord
 from app.provenance.manifest_model import Approval
 from app.render.audio import VoicePlacement
@@ -306,6 +307,9 @@ async def _make(
         transition=TRANSITION,
         label=_label(options.policy),
     )
+    providers = [o.clip.provider_id for o in outcomes if o.clip is not None]
+    scope = options.policy.disclosure.label_scope
+    tl = replace(tl, label_scenes=labelled_scenes(providers, scope))
     composed = await _compose(script, options, env, em, tl, voices, music, work, stage, enc)
     write_caption_files(tl, stage)
     record = RenderRecord(

@@ -17,6 +17,7 @@ Given a render folder (or one output MP4 and the manifest.json beside it), `veri
     output[A].c2pa.ingredients       one ingredient per scene, in order, same provider/model/clip
     manifest.source_types, output[A].c2pa.source_types, output[A].c2pa.ai_disclosure,
     output[A].c2pa.soft_binding      see app.provenance.verify_disclosure
+    manifest.label_ranges, output[A].label   see app.provenance.label_check
     scene[N].clip.sha256, policy.body, catalog, scene[N].policy   see app.provenance.verify_policy
     folder.unlisted                  no media file in the folder that the manifest does not list
 
@@ -41,6 +42,7 @@ from app.provenance.credentials import (
     TrustAnchors,
     read_credentials,
 )
+from app.provenance.label_check import check_label_coverage, check_label_ranges
 from app.provenance.manifest_model import Manifest, ManifestError, OutputRecord, parse_manifest
 from app.provenance.signing import check_signature
 from app.provenance.verify_disclosure import (
@@ -253,6 +255,9 @@ def _output_checks(
         check_ai_disclosure(prefix, readout, manifest),
         check_soft_binding(prefix, readout, entry),
     ]
+    video = inside(folder, entry.file)
+    if video is not None and video.is_file():
+        checks.append(check_label_coverage(prefix, video, entry, manifest))
     return checks, readout if readout.state == TRUSTED else None
 
 
@@ -301,7 +306,7 @@ def _contents(
     anchors = check_anchors(inputs.anchors)
     checks += [anchors] if anchors else []
     checks += output_checks
-    checks.append(check_source_types(manifest))
+    checks += [check_source_types(manifest), check_label_ranges(manifest)]
     checks += check_clips(manifest, inputs.clip_dir)
     checks += check_policy(manifest, inputs.catalog)
     return checks
