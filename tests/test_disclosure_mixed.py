@@ -33,7 +33,7 @@ from app.provenance.credentials import (
     load_trust_anchors,
     read_credentials,
 )
-from app.provenance.label_check import CONTRAST, decode_frame, label_masks, label_contrast
+from app.provenance.label_check import CONTRAST, decode_frame, label_contrast, label_masks
 from app.provenance.manifest_model import Approval, Manifest, parse_manifest
 from app.provenance.signing import load_or_create_key, sign
 from app.provenance.source_types import IPTC
