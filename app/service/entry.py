@@ -281,7 +281,7 @@ def _cost(catalog: Catalog, d: RoutingDecision, provider: str, model: str) -> fl
     return catalog.get(provider).models[model].cost_usd(d.scene.duration, DURATION_SLACK_S)
 
 
-def _approval(request: RenderRequest) -> Approval | None:
+def manifest_approval(request: RenderRequest) -> Approval | None:
     found = request.approval
     if found is None:
         return None
@@ -304,7 +304,7 @@ async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) ->
         parent_id=request.parent_id,
         voice=_voice(request.voice, env.voice),
         music_mood=request.music_mood,
-        approval=_approval(request),
+        approval=manifest_approval(request),
     )
     return await render_script(planned.script, planned.plan, options, env, out_dir)
 
