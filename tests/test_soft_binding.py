@@ -131,3 +131,15 @@ def test_find_names_a_file_that_is_not_a_video(tmp_path: Path) -> None:
     runner = CliRunner(env={"COLUMNS": "200", "REELROUTE_DATA_DIR": str(tmp_path / "d")})
     result = runner.invoke(cli_app, ["verify", "--find", str(bogus)])
     assert result.exit_code == 2 and "cannot read" in result.output and "notes.mp4" in result.output
+
+
+@pytest.mark.slow
+def test_an_unwritable_index_loses_nothing_but_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = tmp_path / "data"
+    (data / "fingerprints.sqlite").mkdir(parents=True)  # sqlite cannot open a folder
+    with caplog.at_level("WARNING"):
+        result = _render(FIRST.split("\n\n")[0], "Unindexed", data, tmp_path / "out")
+    assert result.manifest_path.is_file() and result.outputs[0].path.is_file()
+    assert "fingerprint index was not updated" in caplog.text
