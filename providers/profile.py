@@ -175,6 +175,9 @@ class ModelProfile(_Frozen):
     # Editorial, like `Fitness`: added to the provider's fitness for this model (older or lite
     # models of a provider are a little less fit than its flagship).
     fitness_adjust: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
+    # The invisible watermark the vendor says this model embeds (e.g. "synthid"); None when the
+    # catalog has no evidence either way, which the manifest reports as unknown.
+    watermark: Evidence[Text | Unknown] | None = None
     source: Text  # where the capabilities above come from
     note: str = ""
 

@@ -33,7 +33,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+)
 
 from providers.documents import (
     DocPath,
@@ -174,6 +182,18 @@ class DisclosureOptions(_Strict):
     visible_label: bool = True
     label_text: Annotated[str, Field(min_length=1, max_length=80)] = "AI-generated"
     label_position: LabelPosition = LabelPosition.BOTTOM_RIGHT
+    # "trained_scenes": the label is on screen exactly while a scene a trained model made is;
+    # "whole_video": on every frame (for agencies that want that).
+    label_scope: Literal["trained_scenes", "whole_video"] = "trained_scenes"
+
+    @model_serializer(mode="wrap")
+    def _default_scope_unwritten(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # The default is left out of the canonical JSON, so every policy written before the
+        # scope existed keeps its sha256 (and the manifests recording it keep verifying).
+        data = handler(self)
+        if isinstance(data, dict) and data.get("label_scope") == "trained_scenes":
+            data.pop("label_scope")
+        return data
 
 
 class Policy(_Strict):

@@ -86,6 +86,8 @@ async def test_plan_edit_approve_watch_download_audit(api: Api) -> None:
     assert part.status_code == 206 and part.content == video.content[100:200]
     manifest = (await api.client.get(f"/v1/renders/{rid}/manifest", headers=creator)).json()
     assert manifest["render_id"] == rid
+    # The approval gate is recorded: a person approved this plan (C2PA: human_validated).
+    assert manifest["approval"]["by"].startswith("key ") and manifest["approval"]["at"]
     srt = await api.client.get(f"/v1/renders/{rid}/captions.srt", headers=creator)
     assert srt.status_code == 200 and "-->" in srt.text
     for name in ("captions.vtt", "disclosure.vtt", "report"):

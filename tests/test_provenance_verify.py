@@ -162,7 +162,8 @@ def test_c2pa_manifest_reads_back_trusted_with_one_ingredient_per_scene(
     ]
     assert {i["relationship"] for i in readout.ingredients} == {"componentOf"}
     created = [a for a in readout.actions if a["action"] == "c2pa.created"]
-    assert created[0]["digitalSourceType"].endswith("compositeWithTrainedAlgorithmicMedia")
+    # Procedural scenes, eSpeak and procedural music: all synthetic, no trained model.
+    assert created[0]["digitalSourceType"].endswith("/compositeSynthetic")
     placed = [a for a in readout.actions if a["action"] == "c2pa.placed"]
     assert [a["softwareAgent"]["name"] for a in placed] == ["local/local-motion-1"] * 2
     assert readout.disclosure is not None
@@ -497,7 +498,8 @@ def test_verify_command_says_what_binds_what(rendered: Rendered, tmp_path: Path)
     assert {c["verdict"] for c in data["checks"]} == {"pass"}
     bound = {b["subject"]: b["bound_by"] for b in data["bindings"]}
     assert bound[rendered.video] == "C2PA + Ed25519"
-    assert bound["manifest.json: render_id, input, policy, catalog, scenes"] == "C2PA + Ed25519"
+    core = "manifest.json: render_id, input, policy, catalog, scenes, digital_source_type"
+    assert bound[core] == "C2PA + Ed25519"
     assert bound["report.html"] == bound["disclosure.vtt"] == "Ed25519 only"
     rest = next(s for s in bound if s.startswith("manifest.json: schema"))
     assert bound[rest] == "Ed25519 only" and "outputs" in rest and "disclosure" in rest

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -116,7 +117,7 @@ async def create(
         return _replay(existing, body_hash, idempotency_key), True
     await service.announce(row.id, "state", {"state": "planned"}, webhook="render.planned")
     if body.approve:
-        await approve(service, row)
+        await approve(service, row, principal)
     return row, False
 
 
@@ -250,7 +251,9 @@ async def _mark_policies_used(service: Service, row: RenderRow) -> None:
             await policy_store.mark_used(service.db, row.tenant_id, enforced, current.version)
 
 
-async def approve(service: Service, row: RenderRow) -> None:
+async def approve(service: Service, row: RenderRow, principal: Principal) -> None:
+    """Queue a planned render, recording who approved it and when: the manifest and the C2PA
+    `humanOversightLevel` (`human_validated`) say a person approved the plan."""
     _require_state(row, RenderState.PLANNED, action="approve")
     await _check_in_flight(service, row.tenant_id)
     await _mark_policies_used(service, row)
@@ -259,6 +262,8 @@ async def approve(service: Service, row: RenderRow) -> None:
     )
     if not moved:
         raise InvalidState(f"render {row.id} is no longer planned")
+    approval = {"by": f"key {principal.key_id}", "at": datetime.now(UTC).isoformat()}
+    await render_store.set_request(service.db, row.id, {**row.request, "approval": approval})
     await service.announce(row.id, "state", {"state": "approved"})
     await service.queue.enqueue(row.id)
 
@@ -323,7 +328,10 @@ async def derive(
         action="derive from",
     )
     request = RenderRequest.model_validate(parent.request)
-    request = request.model_copy(update={"render_id": new_render_id(), "parent_id": parent.id})
+    # A derived render is approved (or not) on its own: the parent's approval does not carry.
+    request = request.model_copy(
+        update={"render_id": new_render_id(), "parent_id": parent.id, "approval": None}
+    )
     if policy is not None:
         request.policy = await versioned(service, principal.tenant, policy)
     skip: set[int] = set()
@@ -350,5 +358,5 @@ async def derive(
         row.id, "state", {"state": "planned", "parent_id": parent.id}, webhook="render.planned"
     )
     if approve_now:
-        await approve(service, row)
+        await approve(service, row, principal)
     return row

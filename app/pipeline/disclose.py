@@ -27,6 +27,7 @@ from app.config import Settings
 from app.ingest.model import Script
 from app.pipeline.clips import ClipOutcome
 from app.pipeline.narration import SceneVoice
+from app.provenance.ai_disclosure import disclosure_assertions
 from app.provenance.credentials import (
     CredentialSpec,
     IngredientSpec,
@@ -35,12 +36,17 @@ from app.provenance.credentials import (
     load_trust_anchors,
 )
 from app.provenance.disclosure import DisclosureCue, disclosure_vtt
+from app.provenance.fingerprint import ALG, FPS, from_hex, to_hex, video_hashes
+from app.provenance.fingerprint_index import IndexedOutput, SqliteFingerprintIndex
+from app.provenance.label_scope import label_ranges
 from app.provenance.manifest import attempt_model, write_manifest
 from app.provenance.manifest_model import (
+    Approval,
     CatalogRecord,
     ClipRecord,
     DisclosureRecord,
     FileDigest,
+    Fingerprint,
     InputRecord,
     Manifest,
     MusicRecord,
@@ -58,6 +64,13 @@ from app.provenance.manifest_model import (
 )
 from app.provenance.report import render_report, scene_thumbnails
 from app.provenance.signing import key_id, load_or_create_key, sign
+from app.provenance.source_types import (
+    music_source_type,
+    visual_source_type,
+    voice_source_type,
+    whole_source_type,
+)
+from app.provenance.upstream_marks import upstream_marks
 from app.provenance.verify import VerifyInputs, verify_before_signing
 from app.render.compose import ComposeResult
 from app.render.timeline import OutputSpec, Timeline
@@ -116,6 +129,7 @@ class RenderRecord:
     chosen_policy: Policy | None = None  # what the creator picked, when an enforced one binds
     enforced_policy: Policy | None = None  # the tenant's binding policy
     parent_id: str | None = None  # the render this one regenerates or re-routes
+    approval: Approval | None = None  # who approved the plan (the service's gate); CLI: None
 
 
 def _policy_ref(policy: Policy | None) -> dict[str, Any] | None:
@@ -153,7 +167,24 @@ def _clip_record(rec: RenderRecord, outcome: ClipOutcome) -> ClipRecord:
     )
 
 
+def _day(rec: RenderRecord) -> str:
+    return rec.started.date().isoformat()
+
+
 def _scene_records(rec: RenderRecord) -> list[SceneRecord]:
+    return [_with_sources(rec, s) for s in _bare_scene_records(rec)]
+
+
+def _with_sources(rec: RenderRecord, scene: SceneRecord) -> SceneRecord:
+    """What made the scene's picture, and what became of its vendor's watermark."""
+    clip = scene.clip
+    return scene.model_copy(update={
+        "source_type": visual_source_type(clip.provider),
+        "upstream_marks": upstream_marks(rec.catalog, clip.provider, clip.model, _day(rec)),
+    })  # fmt: skip
+
+
+def _bare_scene_records(rec: RenderRecord) -> list[SceneRecord]:
     return [
         SceneRecord(
             index=scene.index,
@@ -230,6 +261,7 @@ def _voice_and_music(rec: RenderRecord) -> tuple[VoiceRecord, MusicRecord]:
         model_sha256=rec.voice.model_sha256,
         licence=rec.voice.licence,
         source=rec.voice.source,
+        source_type=voice_source_type(rec.voice.engine),
     )
     music = MusicRecord(
         source=rec.music.source,
@@ -237,15 +269,33 @@ def _voice_and_music(rec: RenderRecord) -> tuple[VoiceRecord, MusicRecord]:
         mood=rec.music.mood.value,
         seed=rec.music.seed,
         sha256="sha256:" + rec.music.sha256.removeprefix("sha256:"),
+        source_type=music_source_type(rec.music.source),
     )
     return voice, music
+
+
+def _label_where(rec: RenderRecord, scenes: list[SceneRecord]) -> dict[str, Any]:
+    """The label's scope and the time ranges it is on screen (none without a label)."""
+    tl = rec.timeline
+    if tl.label is None:
+        return {}
+    shown = frozenset(s.index for s in scenes if tl.shows_label(s.index))
+    spans = [(float(s.timeline.start), float(s.timeline.end)) for s in scenes]
+    return {
+        "label_scope": rec.policy.disclosure.label_scope,
+        "label_ranges": [TimeRange(start=a, end=b) for a, b in label_ranges(spans, shown)],
+    }
 
 
 def _draft(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> Manifest:
     """The manifest without outputs: they are recorded after their credentials are embedded."""
     label = rec.timeline.label
     voice, music = _voice_and_music(rec)
-    return Manifest(
+    parts = [s.source_type or "" for s in scenes] + [
+        voice.source_type or "",
+        music.source_type or "",
+    ]
+    manifest = Manifest(
         render_id=rec.render_id,
         tenant=rec.tenant,
         created_at=rec.started.isoformat().replace("+00:00", "Z"),
@@ -269,6 +319,7 @@ def _draft(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> Mani
             "enforced": _policy_ref(rec.enforced_policy),
         },
         parent_id=rec.parent_id,
+        digital_source_type=whole_source_type(parts),
         catalog=CatalogRecord(sha256=rec.catalog.sha256),
         render=_render_settings(rec),
         scenes=scenes,
@@ -279,15 +330,18 @@ def _draft(rec: RenderRecord, scenes: list[SceneRecord], vtt_path: Path) -> Mani
             vtt=vtt_path.name,
             sha256="sha256:" + sha256_file(vtt_path),
             visible_label=VisibleLabel(text=label.text, position=label.position) if label else None,
+            **_label_where(rec, scenes),
         ),
     )
+    # Only a render someone approved records `approval` (older manifests have no such key).
+    return manifest.model_copy(update={"approval": rec.approval}) if rec.approval else manifest
 
 
 def _credential_spec(
-    rec: RenderRecord, scenes: list[SceneRecord], core: str, signer_key_id: str
+    rec: RenderRecord, draft: Manifest, core: str, signer_key_id: str
 ) -> CredentialSpec:
     ingredients = []
-    for scene, outcome in zip(scenes, rec.outcomes, strict=True):
+    for scene, outcome in zip(draft.scenes, rec.outcomes, strict=True):
         assert outcome.clip is not None
         ingredients.append(
             IngredientSpec(
@@ -298,8 +352,10 @@ def _credential_spec(
                 end=scene.timeline.end,
                 clip_sha256=scene.clip.sha256,
                 clip_path=outcome.clip.path,
+                source_type=scene.source_type or "",
             )
         )
+    voice, music = draft.voice, draft.music
     return CredentialSpec(
         render_id=rec.render_id,
         policy={"id": rec.policy.id, "version": rec.policy.version, "sha256": rec.policy.sha256},
@@ -307,32 +363,81 @@ def _credential_spec(
         manifest_key_id=signer_key_id,
         software_version=rec.version,
         scenes=ingredients,
+        digital_source_type=draft.digital_source_type or "",
+        narration=(f"{voice.engine}/{voice.voice}", voice.source_type or ""),
+        music=(music.source, music.source_type or ""),
+        ai_disclosures=disclosure_assertions(draft),
     )
 
 
+def soft_binding_data(fingerprint: Fingerprint, duration: float) -> dict[str, Any]:
+    """The `c2pa.soft-binding` data for an output: one block over its whole time span whose
+    value is the fingerprint's hashes, concatenated hex. c2pa-rs reads timespans as unsigned
+    integers (a float makes the claim malformed), so they are whole milliseconds."""
+    return {
+        "alg": fingerprint.alg,
+        "blocks": [
+            {"scope": {"timespan": {"start": 0, "end": round(duration * 1000)}},
+             "value": "".join(fingerprint.hashes)},
+        ],
+        "alg_params": {"fps": fingerprint.fps, "timespan_unit": "ms"},
+    }  # fmt: skip
+
+
+async def _fingerprints(rec: RenderRecord) -> dict[str, Fingerprint]:
+    """Each output's picture fingerprint, by aspect, taken before credentials are embedded
+    (embedding leaves the picture as it is)."""
+    found = {}
+    for out in rec.composed.outputs:
+        hashes = await video_hashes(out.path, FPS)
+        found[out.aspect.value] = Fingerprint(alg=ALG, fps=FPS, hashes=to_hex(hashes))
+    return found
+
+
+def _cues(rec: RenderRecord, scenes: list[SceneRecord], voice: VoiceRecord) -> list[DisclosureCue]:
+    narration = f"{voice.engine} {voice.voice} ({voice.source_type})"
+    return [
+        DisclosureCue(s.index, s.timeline.start, s.timeline.end, s.clip.provider, s.clip.model,
+                      rec.policy.id, s.source_type or "", narration)
+        for s in scenes
+    ]  # fmt: skip
+
+
 def _embed(
-    rec: RenderRecord, out_dir: Path, settings: Settings
+    rec: RenderRecord, out_dir: Path, settings: Settings, prints: dict[str, Fingerprint]
 ) -> tuple[Manifest, Ed25519PrivateKey]:
     """Write disclosure.vtt and embed C2PA in every output; blocking. Returns the unsigned
     manifest (outputs recorded) and the key that will sign it."""
     key = load_or_create_key(settings.signing_key_path, settings.keys_dir)
     identity = load_identity(settings)
     scenes = _scene_records(rec)
-    cues = [
-        DisclosureCue(s.index, s.timeline.start, s.timeline.end, s.clip.provider, s.clip.model,
-                      rec.policy.id)
-        for s in scenes
-    ]  # fmt: skip
+    voice, _music = _voice_and_music(rec)
     vtt_path = out_dir / "disclosure.vtt"
-    vtt_path.write_text(disclosure_vtt(cues), encoding="utf-8")
+    vtt_path.write_text(disclosure_vtt(_cues(rec, scenes, voice)), encoding="utf-8")
     draft = _draft(rec, scenes, vtt_path)
     core = draft.core_sha256()
-    spec = _credential_spec(rec, scenes, core, key_id(key.public_key()))
+    spec = _credential_spec(rec, draft, core, key_id(key.public_key()))
     for out in rec.composed.outputs:
-        embed_credentials(out.path, spec, identity)
+        fingerprint = prints[out.aspect.value]
+        binding = soft_binding_data(fingerprint, rec.timeline.duration)
+        embed_credentials(out.path, spec, identity, binding)
     disclosure = draft.disclosure.model_copy(update={"core_sha256": core})
-    outputs = _output_records(rec, out_dir)
+    outputs = [
+        o.model_copy(update={"fingerprint": prints[o.aspect]})
+        for o in _output_records(rec, out_dir)
+    ]
     return draft.model_copy(update={"outputs": outputs, "disclosure": disclosure}), key
+
+
+def index_outputs(manifest: Manifest, out_dir: Path, settings: Settings) -> None:
+    """Record every output's fingerprint in the local index (`verify --find`); `out_dir` is
+    the published render folder."""
+    index = SqliteFingerprintIndex.in_data_dir(settings.data_dir)
+    for o in manifest.outputs:
+        if o.fingerprint is not None:
+            hashes = from_hex(o.fingerprint.hashes)
+            fps = int(o.fingerprint.fps)
+            index.add(IndexedOutput(manifest.render_id, o.aspect, o.file, out_dir, hashes, fps))
 
 
 async def _write_report(
@@ -361,7 +466,8 @@ async def write_disclosure(rec: RenderRecord, out_dir: Path, settings: Settings)
     """Write disclosure.vtt, C2PA credentials, report.html and the signed manifest.json (last).
 
     Raises CredentialError (naming the output) or SigningKeyError when sealing fails."""
-    unsigned, key = await asyncio.to_thread(_embed, rec, out_dir, settings)
+    prints = await _fingerprints(rec)
+    unsigned, key = await asyncio.to_thread(_embed, rec, out_dir, settings, prints)
     report = await _write_report(rec, unsigned, key_id(key.public_key()), out_dir, settings)
     with_report = unsigned.model_copy(
         update={"disclosure": unsigned.disclosure.model_copy(update={"report": report})}

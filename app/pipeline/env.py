@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from app.config import Settings
 from app.errors import SetupError
 from app.pipeline.cache import ClipCache
 from app.pipeline.clips import Clock, Sleep, utc_now
-from app.pipeline.disclose import RenderRecord, RenderResult, write_disclosure
+from app.pipeline.disclose import RenderRecord, RenderResult, index_outputs, write_disclosure
 from app.pipeline.events import RenderEvents, ignore_events
 from app.pipeline.health import CircuitBoard
 from app.provenance.credentials import CredentialError, load_identity
@@ -25,6 +27,8 @@ from providers.music import Mood
 from providers.profile import Catalog
 from providers.registry import Registry
 from providers.voice import VoiceEngine
+
+_log = logging.getLogger(__name__)
 
 
 class Signer:
@@ -59,6 +63,17 @@ class Signer:
 
     async def disclose(self, record: RenderRecord, folder: Path) -> RenderResult:
         return await write_disclosure(record, folder, self._settings)
+
+    async def index(self, result: RenderResult) -> None:
+        """Record the published outputs' fingerprints in the local index (`verify --find`).
+
+        The render is already published and complete, so an index that cannot be written is
+        logged, not raised: `verify --find` will not know this render, nothing else is lost."""
+        try:
+            await asyncio.to_thread(index_outputs, result.manifest, result.out_dir, self._settings)
+        except (sqlite3.Error, OSError) as exc:
+            _log.warning("render %s: the fingerprint index was not updated: %s",
+                         result.render_id, exc)  # fmt: skip
 
 
 def _check_chain(pem: str, where: object) -> None:

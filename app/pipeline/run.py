@@ -23,7 +23,9 @@ from app.pipeline.output import OutputLock, check_output_folder, check_writable,
 from app.pipeline.plan import check_plan
 from app.pipeline.workdir import WorkFolder
 from app.provenance.canonical import tagged_sha256
+from app.provenance.label_scope import labelled_scenes
 from app.provenance.manifest import AttemptRecord
+from app.provenance.manifest_model import Approval
 from app.render.audio import VoicePlacement
 from app.render.captions import time_captions
 from app.render.compose import ComposeResult, compose
@@ -67,6 +69,7 @@ class RenderOptions:
     parent_id: str | None = None  # the render this one regenerates or re-routes
     voice: VoiceEngine | None = None  # None: the environment's default voice
     music_mood: Mood | None = None  # None: the environment's default mood
+    approval: Approval | None = None  # who approved the plan (the service's gate); CLI: None
 
 
 def _tag(aspect: Aspect) -> str:
@@ -230,7 +233,9 @@ async def render_script(
                 em.stage(Stage.PUBLISH, 0, 1)
                 await _uninterrupted(asyncio.to_thread(publish, stage, out_dir, options.render_id))
                 em.stage(Stage.PUBLISH, 1, 1)
-            return _moved(result, stage, out_dir)
+            published = _moved(result, stage, out_dir)
+            await env.signer.index(published)
+            return published
     finally:
         await em.aclose()
 
@@ -302,6 +307,9 @@ async def _make(
         transition=TRANSITION,
         label=_label(options.policy),
     )
+    providers = [o.clip.provider_id for o in outcomes if o.clip is not None]
+    scope = options.policy.disclosure.label_scope
+    tl = replace(tl, label_scenes=labelled_scenes(providers, scope))
     composed = await _compose(script, options, env, em, tl, voices, music, work, stage, enc)
     write_caption_files(tl, stage)
     record = RenderRecord(
@@ -324,6 +332,7 @@ async def _make(
         chosen_policy=options.chosen_policy,
         enforced_policy=options.enforced_policy,
         parent_id=options.parent_id,
+        approval=options.approval,
     )
     em.stage(Stage.DISCLOSE, 0, 1)
     result = await env.signer.disclose(record, stage)

@@ -201,4 +201,6 @@ def _scene_kinds(e: Policy, c: Policy) -> dict[object, SceneOverride]:
 def _disclosure(e: DisclosureOptions, c: DisclosureOptions) -> DisclosureOptions:
     if e.visible_label and not c.visible_label:
         return e  # the agency requires the visible label
+    if e.visible_label and e.label_scope == "whole_video":
+        return c.model_copy(update={"label_scope": "whole_video"})  # ... on every frame
     return c

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.provenance.manifest_model import CORE_KEYS, Manifest
+from app.provenance.manifest_model import CORE_KEYS, OPTIONAL_CORE_KEYS, Manifest
 
 C2PA_AND_ED25519 = "C2PA + Ed25519"
 ED25519_ONLY = "Ed25519 only"
@@ -43,10 +43,12 @@ def _outputs(manifest: Manifest) -> list[Binding]:
 
 
 def _manifest_fields(manifest: Manifest) -> list[Binding]:
-    rest = [k for k in manifest.document() if k not in CORE_KEYS and k != "signature"]
+    document = manifest.document()
+    core = [*CORE_KEYS, *(k for k in OPTIONAL_CORE_KEYS if k in document)]
+    rest = [k for k in document if k not in core and k != "signature"]
     return [
         Binding(
-            "manifest.json: " + ", ".join(CORE_KEYS),
+            "manifest.json: " + ", ".join(core),
             C2PA_AND_ED25519,
             "the disclosure core: its sha256 is in every output's C2PA credentials, and the "
             "Ed25519 signature covers it (each scene's routing, attempts and clip sha256 are "

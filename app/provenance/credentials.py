@@ -1,11 +1,20 @@
 """C2PA content credentials in every output MP4, written and read with c2pa-python.
 
-Each output gets one C2PA manifest: a `c2pa.created` action whose digital source type is
-`compositeWithTrainedAlgorithmicMedia`; one ingredient per scene clip (relationship
-`componentOf`, title `scene N: provider/model`), added from the clip file itself so that a
-clip's own upstream C2PA manifest, when it has one, is carried along; a `c2pa.placed` action per
-scene naming provider/model as software agent and the scene's time range; and a custom
-assertion `org.reelroute.disclosure` that binds the claim to our manifest.json.
+Each output gets one C2PA manifest (claim v2, `specVersion` 2.4 in the claim generator info):
+
+* a `c2pa.actions.v2` assertion: `c2pa.created` with the whole output's digital source type
+  (derived from its parts, `app.provenance.source_types`); a `c2pa.placed` action per scene
+  naming provider/model as software agent, the scene's own digital source type
+  (`trainedAlgorithmicMedia` for a vendor model, `algorithmicMedia` for the procedural
+  renderer) and time range; `org.reelroute.narrated` and `org.reelroute.scored` actions with
+  the narration's and the music's source types;
+* one `c2pa.ingredient.v3` per scene clip (relationship `componentOf`, title
+  `scene N: provider/model`), added from the clip file itself so that a clip's own upstream
+  C2PA manifest, when it has one, is carried along;
+* one `c2pa.ai-disclosure` per generative model (`app.provenance.ai_disclosure`);
+* a `c2pa.soft-binding` carrying the output's perceptual fingerprint
+  (`app.provenance.fingerprint`), when one was computed;
+* a custom assertion `org.reelroute.disclosure` that binds the claim to our manifest.json.
 
 Ordering. Embedding changes each MP4's bytes, and manifest.json records each output's sha256,
 so the C2PA claim cannot carry the manifest's own hash. We break the cycle like this:
@@ -46,11 +55,15 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.config import Settings
+from app.provenance.ai_disclosure import LABEL as AI_DISCLOSURE
 from app.provenance.signing import write_private_pem
+from app.provenance.source_types import COMPOSITE_TRAINED, TRAINED, uri
 
 MIME = "video/mp4"
 ASSERTION = "org.reelroute.disclosure"
-SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+SPEC_VERSION = "2.4"  # the C2PA specification the claims follow
+SOFT_BINDING = "c2pa.soft-binding"
+NARRATED, SCORED = "org.reelroute.narrated", "org.reelroute.scored"
 CA_FILE, CHAIN_FILE, KEY_FILE = "c2pa-ca.pem", "c2pa-signer-chain.pem", "c2pa-signer-key.pem"
 TRUSTED = "Trusted"  # the Reader's validation state for a valid claim from a trusted anchor
 
@@ -75,6 +88,7 @@ class IngredientSpec:
     end: float
     clip_sha256: str
     clip_path: Path
+    source_type: str = TRAINED  # IPTC term for the scene's visuals (unknown: claim trained)
 
     @property
     def title(self) -> str:
@@ -91,6 +105,10 @@ class CredentialSpec:
     manifest_key_id: str
     software_version: str
     scenes: Sequence[IngredientSpec]
+    digital_source_type: str = COMPOSITE_TRAINED  # IPTC term for the whole output
+    narration: tuple[str, str] | None = None  # (engine/voice, IPTC term)
+    music: tuple[str, str] | None = None  # (source, IPTC term)
+    ai_disclosures: Sequence[dict[str, Any]] = ()  # c2pa.ai-disclosure assertions
 
     def assertion(self) -> dict[str, Any]:
         return {
@@ -106,6 +124,7 @@ class CredentialSpec:
                     "start": s.start,
                     "end": s.end,
                     "clip_sha256": s.clip_sha256,
+                    "source_type": s.source_type,
                 }
                 for s in self.scenes
             ],
@@ -122,6 +141,9 @@ class CredentialReadout:
     actions: tuple[dict[str, Any], ...]
     disclosure: dict[str, Any] | None  # our custom assertion's data
     signer: dict[str, Any] = field(default_factory=dict)
+    ai_disclosures: tuple[dict[str, Any], ...] = ()  # c2pa.ai-disclosure data, in order
+    soft_binding: dict[str, Any] | None = None  # c2pa.soft-binding data
+    claim_generator: tuple[dict[str, Any], ...] = ()
 
 
 # --- the local test chain -------------------------------------------------------------------
@@ -289,14 +311,29 @@ def load_trust_anchors(settings: Settings) -> TrustAnchors:
 # --- writing -----------------------------------------------------------------------------
 
 
-def _definition(spec: CredentialSpec, title: str) -> dict[str, Any]:
+def _element_actions(spec: CredentialSpec) -> list[dict[str, Any]]:
+    """The narration and the music: no ingredient of their own, so custom actions."""
+    found = []
+    for action, element, what in ((NARRATED, spec.narration, "narration"),
+                                  (SCORED, spec.music, "music bed")):  # fmt: skip
+        if element is not None:
+            found.append({"action": action, "digitalSourceType": uri(element[1]),
+                          "softwareAgent": {"name": element[0]}, "description": what})  # fmt: skip
+    return found
+
+
+def _definition(
+    spec: CredentialSpec, title: str, soft_binding: dict[str, Any] | None
+) -> dict[str, Any]:
     agent = {"name": "reelroute", "version": spec.software_version}
     actions: list[dict[str, Any]] = [
-        {"action": "c2pa.created", "digitalSourceType": SOURCE_TYPE, "softwareAgent": agent}
-    ]
+        {"action": "c2pa.created", "digitalSourceType": uri(spec.digital_source_type),
+         "softwareAgent": agent}
+    ]  # fmt: skip
     for s in spec.scenes:
         actions.append({
             "action": "c2pa.placed",
+            "digitalSourceType": uri(s.source_type),
             "softwareAgent": {"name": f"{s.provider}/{s.model}"},
             "parameters": {
                 "ingredientIds": [f"scene-{s.index + 1}"],
@@ -304,14 +341,18 @@ def _definition(spec: CredentialSpec, title: str) -> dict[str, Any]:
                 "org.reelroute.timeline": {"start": s.start, "end": s.end},
             },
         })  # fmt: skip
+    actions += _element_actions(spec)
+    assertions = [
+        {"label": "c2pa.actions.v2", "data": {"actions": actions}},
+        *spec.ai_disclosures,
+        *([{"label": SOFT_BINDING, "data": soft_binding}] if soft_binding else []),
+        {"label": ASSERTION, "data": spec.assertion()},
+    ]
     return {
-        "claim_generator_info": [agent],
+        "claim_generator_info": [agent | {"specVersion": SPEC_VERSION}],
         "title": title,
         "format": MIME,
-        "assertions": [
-            {"label": "c2pa.actions.v2", "data": {"actions": actions}},
-            {"label": ASSERTION, "data": spec.assertion()},
-        ],
+        "assertions": assertions,
     }
 
 
@@ -319,8 +360,15 @@ def _context(settings: dict[str, Any]) -> Any:
     return c2pa.Context.from_dict(settings)
 
 
-def embed_credentials(output: Path, spec: CredentialSpec, identity: C2paIdentity) -> None:
-    """Sign and embed a C2PA manifest in `output`, atomically (temp file, then replace)."""
+def embed_credentials(
+    output: Path,
+    spec: CredentialSpec,
+    identity: C2paIdentity,
+    soft_binding: dict[str, Any] | None = None,
+) -> None:
+    """Sign and embed a C2PA manifest in `output`, atomically (temp file, then replace).
+
+    `soft_binding` is this output's `c2pa.soft-binding` data (outputs differ in picture)."""
     tmp = output.with_name(output.name + ".c2pa.partial")
     ctx = _context({
         "builder": {
@@ -335,7 +383,7 @@ def embed_credentials(output: Path, spec: CredentialSpec, identity: C2paIdentity
         )
         with (
             c2pa.Signer.from_info(info) as signer,
-            c2pa.Builder(_definition(spec, output.name), context=ctx) as builder,
+            c2pa.Builder(_definition(spec, output.name, soft_binding), context=ctx) as builder,
         ):
             for s in spec.scenes:
                 ingredient = {
@@ -377,9 +425,11 @@ def read_credentials(path: Path, anchors_pem: str) -> CredentialReadout | None:
         f"{f.get('code')}: {f.get('explanation', '')}".strip()
         for f in results.get("activeManifest", {}).get("failure", [])
     )
-    assertions = {a.get("label"): a.get("data") for a in active.get("assertions", [])}
+    listed = active.get("assertions", [])
+    assertions = {a.get("label"): a.get("data") for a in listed}
     actions = (assertions.get("c2pa.actions.v2") or {}).get("actions", [])
     disclosure = assertions.get(ASSERTION)
+    binding = assertions.get(SOFT_BINDING)
     return CredentialReadout(
         state=state,
         failures=failures,
@@ -387,4 +437,9 @@ def read_credentials(path: Path, anchors_pem: str) -> CredentialReadout | None:
         actions=tuple(actions),
         disclosure=disclosure if isinstance(disclosure, dict) else None,
         signer=dict(active.get("signature_info", {})),
+        ai_disclosures=tuple(
+            a.get("data") or {} for a in listed if a.get("label") == AI_DISCLOSURE
+        ),
+        soft_binding=binding if isinstance(binding, dict) else None,
+        claim_generator=tuple(active.get("claim_generator_info", [])),
     )

@@ -25,6 +25,13 @@ re-serialises unchanged):
 * `disclosure.report`: the file name and sha256 of `report.html`, written before signing so
   that the Ed25519 signature covers the report.
 * `disclosure.core_sha256`: absent only while the manifest is being built.
+* Per-element disclosure (issue 15; absent from older manifests): `scenes[].source_type`,
+  `scenes[].upstream_marks`, `voice.source_type`, `music.source_type`, the whole output's
+  `digital_source_type` (IPTC terms, see `app.provenance.source_types`), `approval` (who
+  approved the plan, and when), `outputs[].fingerprint` (the soft binding, see
+  `app.provenance.fingerprint`) and `disclosure.label_scope` / `disclosure.label_ranges`
+  (where the visible label is shown). `digital_source_type` and `approval`, when present, are
+  part of the disclosure core.
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ SCHEMA: Literal["reelroute.manifest/1"] = "reelroute.manifest/1"
 # The disclosure core: who made which scene under which policy. Nothing here depends on the
 # output files, so its sha256 can go into their C2PA credentials (see app.provenance.credentials).
 CORE_KEYS = ("render_id", "input", "policy", "catalog", "scenes")
+# Also in the core when present (left out when absent, so older manifests keep their core hash).
+OPTIONAL_CORE_KEYS = ("digital_source_type", "approval")
 
 # int or float, kept as read: `30` and `30.0` hash differently in canonical JSON.
 Number: TypeAlias = int | float
@@ -132,6 +141,40 @@ class VisibleLabel(_Record):
 class FileDigest(_Record):
     file: RelativeFile
     sha256: str
+
+
+class Approval(_Record):
+    """A person approved the render's plan before it ran (the service's approval gate)."""
+
+    by: str
+    at: str  # ISO 8601, UTC
+
+
+class WatermarkEvidence(_Record):
+    """What the vendor says about its invisible watermark (from the catalog), with evidence."""
+
+    value: str  # e.g. "synthid", or "unknown"
+    basis: str
+    source: str
+    as_of: str
+
+
+class UpstreamMarks(_Record):
+    """What became of the marks a vendor put on its clip once reelroute re-encoded it."""
+
+    watermark: WatermarkEvidence
+    # "unknown": the clip was re-encoded (scaled, cropped, re-compressed) and nothing here
+    # checked whether the vendor's watermark survived; "not_applicable": no vendor made it.
+    survival: Literal["unknown", "not_applicable"]
+    reason: str
+
+
+class Fingerprint(_Record):
+    """Perceptual fingerprint of an output's picture (the soft binding)."""
+
+    alg: str
+    fps: Number  # frames hashed per second of video, from t=0
+    hashes: list[str]  # one 64-bit hash per sampled frame, 16 hex digits
 
 
 class Signature(_Record):
@@ -227,7 +270,7 @@ class ClipRecord(_OpenRecord):
 
 
 class SceneRecord(_OpenRecord):
-    OPTIONAL_BLOCKS = frozenset({"reframing"})
+    OPTIONAL_BLOCKS = frozenset({"reframing", "source_type", "upstream_marks"})
 
     index: int  # 0-based; shown 1-based
     kind: str
@@ -240,6 +283,8 @@ class SceneRecord(_OpenRecord):
     clip: ClipRecord
     narration_audio: NarrationAudio
     reframing: JsonObject | None = None  # per-aspect framing of the clip; see module docstring
+    source_type: str | None = None  # IPTC term for the scene's visuals
+    upstream_marks: UpstreamMarks | None = None
 
     @property
     def number(self) -> int:
@@ -247,22 +292,30 @@ class SceneRecord(_OpenRecord):
 
 
 class VoiceRecord(_OpenRecord):
+    OPTIONAL_BLOCKS = frozenset({"source_type"})
+
     engine: str
     voice: str
     model_sha256: str
     licence: str
     source: str
+    source_type: str | None = None  # IPTC term for the narration
 
 
 class MusicRecord(_OpenRecord):
+    OPTIONAL_BLOCKS = frozenset({"source_type"})
+
     source: str
     licence: str
     mood: str
     seed: int
     sha256: str
+    source_type: str | None = None  # IPTC term for the music
 
 
 class OutputRecord(_OpenRecord):
+    OPTIONAL_BLOCKS = frozenset({"fingerprint"})
+
     aspect: str
     file: RelativeFile
     sha256: str  # after the C2PA credentials were embedded
@@ -271,22 +324,27 @@ class OutputRecord(_OpenRecord):
     height: int
     integrated_lufs: Number
     true_peak_dbtp: Number
+    fingerprint: Fingerprint | None = None
 
 
 class DisclosureRecord(_OpenRecord):
-    OPTIONAL_BLOCKS = frozenset({"core_sha256", "report"})
+    OPTIONAL_BLOCKS = frozenset({"core_sha256", "report", "label_scope", "label_ranges"})
 
     vtt: RelativeFile
     sha256: str
     visible_label: VisibleLabel | None
     core_sha256: str | None = None
     report: FileDigest | None = None
+    label_scope: str | None = None  # "trained_scenes" | "whole_video"
+    label_ranges: list[TimeRange] | None = None  # when the visible label is on screen
 
 
 class Manifest(_OpenRecord):
     """One render's audit record. Build it, `with_outputs`/`with_report`, then sign it."""
 
-    OPTIONAL_BLOCKS = frozenset({"source", "policies", "parent_id"})
+    OPTIONAL_BLOCKS = frozenset(
+        {"source", "policies", "parent_id", "digital_source_type", "approval"}
+    )
 
     schema_: Literal["reelroute.manifest/1"] = Field(default=SCHEMA, alias="schema")
     render_id: str
@@ -299,6 +357,8 @@ class Manifest(_OpenRecord):
     # {"chosen": {id, version, sha256, body}, "enforced": {...} | null}: what `policy` combines
     policies: JsonObject | None = None
     parent_id: str | None = None  # the render this one regenerates or re-routes
+    digital_source_type: str | None = None  # IPTC term for the whole output, from its parts
+    approval: Approval | None = None  # who approved the plan; None: nobody did
     catalog: CatalogRecord
     render: RenderSettings
     scenes: list[SceneRecord]
@@ -322,7 +382,9 @@ class Manifest(_OpenRecord):
 
 def core_sha256(document: JsonObject) -> str:
     """sha256 of the disclosure core of a manifest document (see CORE_KEYS)."""
-    return tagged_sha256(canonical_json({key: document.get(key) for key in CORE_KEYS}))
+    core = {key: document.get(key) for key in CORE_KEYS}
+    core |= {key: document[key] for key in OPTIONAL_CORE_KEYS if key in document}
+    return tagged_sha256(canonical_json(core))
 
 
 # --- reading -------------------------------------------------------------------------------

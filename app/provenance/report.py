@@ -104,6 +104,36 @@ def _recheck(check: Check | None) -> str:
     return f"re-checked: <span class={verdict}>{verdict}</span> {_e(check.detail)}"
 
 
+def _made_how(scene: SceneRecord) -> str:
+    """The scene's source type, and what is known of its vendor's watermark."""
+    if scene.source_type is None:
+        return ""
+    marks = scene.upstream_marks
+    mark = (
+        f"<br><span class=muted>watermark: {_e(marks.watermark.value)} "
+        f"({_e(marks.watermark.basis)}); survival {_e(marks.survival)}</span>"
+        if marks and marks.survival != "not_applicable"
+        else ""
+    )
+    return f"<br><code>{_e(scene.source_type)}</code>{mark}"
+
+
+def _elements(manifest: Manifest) -> list[tuple[str, str]]:
+    """Rows for the whole output's source type, the narration, the music and approval."""
+    if manifest.digital_source_type is None:
+        return []
+    voice, music, approval = manifest.voice, manifest.music, manifest.approval
+    approved = (f"approved by {_e(approval.by)} at {_e(approval.at)} (human_validated)"
+                if approval else "not approved by a person (prompt_guided)")  # fmt: skip
+    return [
+        ("source type", f"<code>{_e(manifest.digital_source_type)}</code>"),
+        ("narration", f"{_e(voice.engine)} {_e(voice.voice)}: "
+                      f"<code>{_e(voice.source_type)}</code>"),
+        ("music", f"{_e(music.source)}: <code>{_e(music.source_type)}</code>"),
+        ("plan", approved),
+    ]  # fmt: skip
+
+
 def _scene_row(scene: SceneRecord, thumb: str | None, recheck: Check | None) -> str:
     clip, tl = scene.clip, scene.timeline
     img = f'<img class=thumb alt="scene {scene.number}" src="{thumb}">' if thumb else "—"
@@ -111,7 +141,7 @@ def _scene_row(scene: SceneRecord, thumb: str | None, recheck: Check | None) -> 
         f"<tr><td>{img}</td><td><b>Scene {scene.number}</b><br>{_e(scene.kind)}<br>"
         f"<span class=nowrap>{float(tl.start):.2f}–{float(tl.end):.2f} s</span></td>"
         f"<td>{_e(clip.provider)}<br><code>{_e(clip.model)}</code><br>"
-        f"<span class=muted>{_e(clip.model_version)}</span></td>"
+        f"<span class=muted>{_e(clip.model_version)}</span>{_made_how(scene)}</td>"
         f"<td>{_why(scene.routing, clip.ref)}<br>{_recheck(recheck)}</td>"
         f"<td>{_exclusions(scene.routing)}</td><td>{_cost(scene)}</td></tr>"
     )
@@ -156,6 +186,7 @@ def _meta(manifest: Manifest, checks: Sequence[Check], signer: str | None) -> st
         ("policy", f"<b>{_e(policy.id)}</b> v{_e(policy.version)} "
                    f"<code>{_e(policy.sha256)}</code>"),
         ("catalog", f"<code>{_e(manifest.catalog.sha256)}</code>"),
+        *_elements(manifest),
         ("manifest signature", _signature(manifest, signer)),
         ("verification", _status(checks)),
     ]  # fmt: skip

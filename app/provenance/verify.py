@@ -15,6 +15,9 @@ Given a render folder (or one output MP4 and the manifest.json beside it), `veri
     output[A].c2pa.trust             its C2PA manifest is valid and signed under a trust anchor
     output[A].c2pa.binding           its disclosure assertion names this render, policy and core
     output[A].c2pa.ingredients       one ingredient per scene, in order, same provider/model/clip
+    manifest.source_types, output[A].c2pa.source_types, output[A].c2pa.ai_disclosure,
+    output[A].c2pa.soft_binding      see app.provenance.verify_disclosure
+    manifest.label_ranges, output[A].label   see app.provenance.label_check
     scene[N].clip.sha256, policy.body, catalog, scene[N].policy   see app.provenance.verify_policy
     folder.unlisted                  no media file in the folder that the manifest does not list
 
@@ -39,8 +42,15 @@ from app.provenance.credentials import (
     TrustAnchors,
     read_credentials,
 )
+from app.provenance.label_check import check_label_coverage, check_label_ranges
 from app.provenance.manifest_model import Manifest, ManifestError, OutputRecord, parse_manifest
 from app.provenance.signing import check_signature
+from app.provenance.verify_disclosure import (
+    check_ai_disclosure,
+    check_c2pa_source_types,
+    check_soft_binding,
+    check_source_types,
+)
 from app.provenance.verify_policy import check_clips, check_policy
 from providers.media import sha256_file
 from providers.profile import Catalog
@@ -235,10 +245,19 @@ def _output_checks(
     checks.append(check_trust(prefix, readout, problem))
     if readout is None:
         unread = "no C2PA manifest was read"
-        checks += [skip(f"{prefix}.c2pa.{part}", unread) for part in ("binding", "ingredients")]
+        parts = ("binding", "ingredients", "source_types", "ai_disclosure", "soft_binding")
+        checks += [skip(f"{prefix}.c2pa.{part}", unread) for part in parts]
         return checks, None
     checks.append(check_binding(prefix, readout, manifest))
     checks.append(check_ingredients(prefix, readout, manifest))
+    checks += [
+        check_c2pa_source_types(prefix, readout, manifest),
+        check_ai_disclosure(prefix, readout, manifest),
+        check_soft_binding(prefix, readout, entry),
+    ]
+    video = inside(folder, entry.file)
+    if video is not None and video.is_file():
+        checks.append(check_label_coverage(prefix, video, entry, manifest))
     return checks, readout if readout.state == TRUSTED else None
 
 
@@ -287,6 +306,7 @@ def _contents(
     anchors = check_anchors(inputs.anchors)
     checks += [anchors] if anchors else []
     checks += output_checks
+    checks += [check_source_types(manifest), check_label_ranges(manifest)]
     checks += check_clips(manifest, inputs.clip_dir)
     checks += check_policy(manifest, inputs.catalog)
     return checks

@@ -67,7 +67,7 @@ async def render_segments(
     async def one(job: SegmentJob) -> None:
         nonlocal done
         async with gate:
-            _write_captions(job, workdir, tl.label)
+            _write_captions(job, workdir, tl.label if tl.shows_label(job.slot.index) else None)
             await run_ffmpeg(segment_argv(job, tl, enc, fonts), cwd=workdir)
         done += 1
         if progress:

@@ -57,7 +57,11 @@ class Timeline:
     fps: int
     slots: tuple[SceneSlot, ...]
     transition: float  # crossfade length between scenes, seconds (0 = hard cuts)
-    label: VisibleLabel | None = None  # "AI-generated" mark the policy asks for, on every frame
+    label: VisibleLabel | None = None  # "AI-generated" mark the policy asks for
+    label_scenes: frozenset[int] | None = None  # scenes that show it (None: every scene)
+
+    def shows_label(self, index: int) -> bool:
+        return self.label is not None and (self.label_scenes is None or index in self.label_scenes)
 
     @property
     def duration(self) -> float:

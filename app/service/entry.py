@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +30,7 @@ from app.pipeline.events import RenderEvent, RenderEvents, SceneState, Stage, ig
 from app.pipeline.plan import check_plan, plan_script
 from app.pipeline.run import RenderOptions, render_script
 from app.policies import FilePolicySource, combine_policies
+from app.provenance.manifest_model import Approval
 from app.service.request import PolicyRef, RenderRequest, RenderSource, SceneEdit
 from providers.documents import format_path
 from providers.errors import ProviderError
@@ -280,6 +281,14 @@ def _cost(catalog: Catalog, d: RoutingDecision, provider: str, model: str) -> fl
     return catalog.get(provider).models[model].cost_usd(d.scene.duration, DURATION_SLACK_S)
 
 
+def manifest_approval(request: RenderRequest) -> Approval | None:
+    found = request.approval
+    if found is None:
+        return None
+    at = found.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return Approval(by=found.by, at=at)
+
+
 async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) -> RenderResult:
     """Render an approved plan into `out_dir` (staged, locked, published manifest last)."""
     request = planned.request
@@ -295,6 +304,7 @@ async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) ->
         parent_id=request.parent_id,
         voice=_voice(request.voice, env.voice),
         music_mood=request.music_mood,
+        approval=manifest_approval(request),
     )
     return await render_script(planned.script, planned.plan, options, env, out_dir)
 

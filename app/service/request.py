@@ -8,9 +8,16 @@ store it as JSON and a worker rebuilds exactly what was asked. It says what to r
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from app.render.quality import Quality
 from providers.music import Mood
@@ -84,6 +91,13 @@ class SceneEdit(_Strict):
         return value
 
 
+class ApprovalRef(_Strict):
+    """Who approved the plan, and when (filled by the service's approval gate)."""
+
+    by: Annotated[str, Field(min_length=1, max_length=200)]
+    at: AwareDatetime
+
+
 class RenderRequest(_Strict):
     """Everything needed to plan and render one video."""
 
@@ -97,6 +111,7 @@ class RenderRequest(_Strict):
     music_mood: Mood | None = None  # None: the settings' default
     edits: dict[int, SceneEdit] = Field(default_factory=dict)  # 0-based scene index -> edit
     parent_id: str | None = None  # regenerate / reroute lineage, recorded in the manifest
+    approval: ApprovalRef | None = None  # recorded in the manifest; sets C2PA oversight level
 
     @field_validator("render_id")
     @classmethod

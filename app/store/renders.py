@@ -92,6 +92,14 @@ async def replace_plan(
         s.add_all(_scene_rows(render_id, scenes_from_plan(plan)))
 
 
+async def set_request(db: Database, render_id: str, request: dict[str, Any]) -> None:
+    """Replace the stored request (e.g. to record who approved it) without re-planning."""
+    async with db.session() as s:
+        row = await s.get(RenderRow, render_id)
+        if row is not None:
+            row.request, row.updated_at = request, now()
+
+
 async def get_render(db: Database, render_id: str) -> RenderRow | None:
     async with db.session() as s:
         return await s.get(RenderRow, render_id)

@@ -117,7 +117,7 @@ async def approve_render(
 ) -> RenderOut:
     """Queue a planned render for generation (the first moment anything is spent)."""
     row = await _writable(service, principal, render_id, "approving renders")
-    await render_ops.approve(service, row)
+    await render_ops.approve(service, row, principal)
     return await _out(service, row.id)
 
 
