@@ -22,6 +22,7 @@ class Upload:
 
     data: bytes
 
+
 FILES = ("outputs/16x9", "manifest", "report", "disclosure.vtt", "captions.srt", "captions.vtt")
 
 
@@ -162,7 +163,9 @@ def lone_checks(api: Api, tmp_path: Path, video: bytes) -> list[tuple[str, str, 
     folder.mkdir(exist_ok=True)
     (folder / "upload.mp4").write_bytes(video)
     settings = api.service.settings
-    inputs = VerifyInputs(load_trust_anchors(settings), settings.clip_cache_dir, api.service.catalog)
+    inputs = VerifyInputs(
+        load_trust_anchors(settings), settings.clip_cache_dir, api.service.catalog
+    )
     checks = verify_path(folder / "upload.mp4", inputs)
     inside = f"{folder}{os.sep}"
     return [(c.name, c.verdict.value, c.detail.replace(inside, "")) for c in checks]

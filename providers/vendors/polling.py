@@ -40,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from providers.base import announce_submitted
 from providers.errors import (
     AuthError,
     DeadlineExceeded,
@@ -50,7 +51,6 @@ from providers.errors import (
     RateLimited,
     RequestRejected,
 )
-from providers.base import announce_submitted
 from providers.media import probe
 from providers.types import Clip, ContentCredential, ProgressCallback
 from providers.vendors.guard import Resolver, pin_download, system_resolver
