@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -58,3 +61,30 @@ def in_flight_limit(provider: object, default: int) -> int:
     if isinstance(provider, ConcurrencyLimited):
         return max(1, provider.max_concurrency)
     return default
+
+
+SubmittedCallback = Callable[[str], None]
+"""Told the vendor's job id once the vendor accepted a job, before it is polled."""
+
+# A context variable rather than a `generate` parameter: only the polling engine of the vendor
+# adapters has a job id to tell, and every other provider (the offline renderer, the fakes)
+# keeps the same narrow `generate`. Each scene's attempt runs in its own task, so concurrent
+# attempts never hear each other's ids.
+_on_submitted: ContextVar[SubmittedCallback | None] = ContextVar("on_submitted", default=None)
+
+
+@contextmanager
+def watching_submissions(callback: SubmittedCallback) -> Iterator[None]:
+    """Within the block, `announce_submitted(job_id)` calls `callback(job_id)`."""
+    token = _on_submitted.set(callback)
+    try:
+        yield
+    finally:
+        _on_submitted.reset(token)
+
+
+def announce_submitted(job_id: str) -> None:
+    """Called by a provider when the vendor accepted a job; a no-op unless someone watches."""
+    callback = _on_submitted.get()
+    if callback is not None and job_id:
+        callback(job_id)

@@ -48,7 +48,8 @@ def error_for(step: str, provider_id: str) -> ProviderError:
 
 @dataclass
 class ScriptedProvider:
-    """A provider whose every call follows `script`; `calls` records (model, prompt)."""
+    """A provider whose every call follows `script`; `calls` records (model, prompt) and
+    `requests` the whole request of each call."""
 
     pid: str
     script: list[str] = field(default_factory=list)
@@ -56,6 +57,7 @@ class ScriptedProvider:
     real_video: bool = False
     per_prompt: Callable[[ClipRequest, int], str] | None = None  # overrides the script
     calls: list[tuple[str, str]] = field(default_factory=list)
+    requests: list[ClipRequest] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -72,6 +74,7 @@ class ScriptedProvider:
         progress: ProgressCallback | None = None,
     ) -> Clip:
         self.calls.append((model, request.prompt))
+        self.requests.append(request)
         if self.per_prompt is not None:
             seen = sum(1 for _, p in self.calls if p == request.prompt)
             step = self.per_prompt(request, seen)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from providers.base import watching_submissions
 from providers.errors import AuthError, InvalidResponse, ProviderUnavailable, RateLimited
 from tests.fakes_http.harness import clip_request, leftovers
 from tests.fakes_http.matrix import SECRET, Vendor, make_adapter
@@ -31,6 +32,20 @@ async def test_renders_through_the_real_http_path(
     clip = await make_adapter(spec, fake).generate(clip_request(), spec.model, tmp_path / "c.mp4")
     assert (tmp_path / "c.mp4").read_bytes() == tiny_mp4
     assert clip.model_id == spec.model and clip.provider_job_id and clip.width == 64
+
+
+async def test_the_job_id_is_announced_before_the_first_poll(
+    vendor: tuple[Vendor, VendorFake], tmp_path: Path
+) -> None:
+    spec, fake = vendor
+    heard: list[tuple[str, int]] = []  # (job id, requests the fake had seen by then)
+    with watching_submissions(lambda job_id: heard.append((job_id, len(fake.requests)))):
+        clip = await make_adapter(spec, fake).generate(
+            clip_request(), spec.model, tmp_path / "c.mp4"
+        )
+    assert [job for job, _ in heard] == [clip.provider_job_id]  # the id the clip carries
+    before_polling = heard[0][1]
+    assert before_polling < len(fake.requests) - 1  # a status poll and the download came after
 
 
 async def test_refused_credentials_are_auth_errors_without_secrets(

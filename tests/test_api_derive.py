@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,10 +45,6 @@ async def test_regenerate_one_scene_calls_one_provider_once(api: Api) -> None:
     creator = await api.key("acme", "creator")
     parent = await rendered(api, creator)
     assert (api.calls("fakea"), api.calls("fakeb")) == (2, 0)
-    same = await api.client.post(
-        f"/v1/renders/{parent}/scenes/1/regenerate", json={"pin": "fakea/m1"}, headers=creator
-    )
-    assert same.status_code == 422 and same.json()["error"]["field"] == "pin"
     made = await api.client.post(
         f"/v1/renders/{parent}/scenes/1/regenerate", json={"pin": "fakeb/m1"}, headers=creator
     )
@@ -58,6 +55,35 @@ async def test_regenerate_one_scene_calls_one_provider_once(api: Api) -> None:
     assert done["state"] == "succeeded", done["error"]
     assert (api.calls("fakea"), api.calls("fakeb")) == (2, 1)  # scene 0 reused its clip
     assert [s["provider"] for s in done["scenes"]] == ["fakea", "fakeb"]
+
+
+async def regenerated(api: Api, headers: dict[str, str], parent: str, n: int) -> dict[str, Any]:
+    made = await api.client.post(f"/v1/renders/{parent}/scenes/{n}/regenerate", headers=headers)
+    assert made.status_code == 201, made.text
+    done = await api.wait_state(made.json()["id"], headers, "succeeded", "failed")
+    assert done["state"] == "succeeded", done["error"]
+    return done
+
+
+async def test_regenerate_without_a_pin_makes_a_new_take_by_the_same_model(api: Api) -> None:
+    await api.policy("acme", FAKES_POLICY)
+    creator = await api.key("acme", "creator")
+    parent = await rendered(api, creator)
+    assert (api.calls("fakea"), api.calls("fakeb")) == (2, 0)
+    child = await regenerated(api, creator, parent, 1)
+    # one new call, for scene 1 only, by the model that made it; scene 0 reused its clip
+    assert (api.calls("fakea"), api.calls("fakeb")) == (3, 0)
+    assert [s["provider"] for s in child["scenes"]] == ["fakea", "fakea"]
+    *firsts, retake = api.fakes["fakea"].requests
+    first = next(r for r in firsts if r.prompt == retake.prompt)  # scene 1's first take
+    assert retake.seed != first.seed and retake.idempotency_key != first.idempotency_key
+    grandchild = await regenerated(api, creator, child["id"], 1)  # take 3, counted from take 2
+    assert (api.calls("fakea"), api.calls("fakeb")) == (4, 0)
+    seeds = {r.seed for r in api.fakes["fakea"].requests}
+    assert len(seeds) == 4  # two scenes' first takes, then takes 2 and 3 of scene 1
+    assert grandchild["parent_id"] == child["id"]
+    manifest = await api.client.get(f"/v1/renders/{grandchild['id']}/manifest", headers=creator)
+    assert manifest.status_code == 200
 
 
 async def test_reroute_regenerates_only_what_the_new_policy_excludes(api: Api) -> None:

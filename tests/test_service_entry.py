@@ -94,7 +94,8 @@ def test_a_request_round_trips_through_json() -> None:
     data = json.loads(json.dumps(req.model_dump(mode="json")))
     assert RenderRequest.model_validate(data) == req
     assert data["edits"] == {"1": {"narration": "New words.", "visual_prompt": None,
-                                   "pin": "local/local-motion-1", "prefer": None}}  # fmt: skip
+                                   "pin": "local/local-motion-1", "prefer": None,
+                                   "take": None}}  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -291,21 +291,17 @@ async def _keep_others(
             request.edits[scene.index] = edit.model_copy(update={"prefer": made})
 
 
-async def _check_new_maker(
-    service: Service, parent: RenderRow, index: int, pin: str | None
-) -> None:
-    """A regenerated scene needs another model: the same model and prompt would return the
-    clip already in the cache (new takes of one model are not supported yet)."""
+async def _new_take(
+    service: Service, parent: RenderRow, edit: SceneEdit, index: int, pin: str | None
+) -> SceneEdit:
+    """The scene's next take: its seed changes, so even the same model makes a new clip.
+    Without a pin the model that made the parent's clip is preferred (a soft preference)."""
     scenes = {s.index: s for s in await render_store.get_scenes(service.db, parent.id)}
-    made = scenes[index].provider and f"{scenes[index].provider}/{scenes[index].model}"
-    if pin is None:
-        raise InputError(
-            "give `pin` (provider/model) for the new take; the same model would return the "
-            "cached clip",
-            field="pin",
-        )
-    if pin == made:
-        raise InputError(f"scene {index} was already made by {pin}; pin another model", field="pin")
+    scene = scenes.get(index)
+    made = scene and scene.provider and scene.model and f"{scene.provider}/{scene.model}"
+    prefer = None if pin else (made or (scene.chosen if scene else None) or None)
+    take = (edit.take or 1) + 1
+    return edit.model_copy(update={"pin": pin, "prefer": prefer, "take": take})
 
 
 async def derive(
@@ -339,10 +335,9 @@ async def derive(
         count = len(parent.plan.get("scenes", []))
         if not 0 <= regenerate < count:
             raise NotFound(f"render {parent.id} has no scene {regenerate}", field="n")
-        await _check_new_maker(service, parent, regenerate, pin)
         skip.add(regenerate)
         current = request.edits.get(regenerate) or SceneEdit()
-        request.edits[regenerate] = current.model_copy(update={"pin": pin, "prefer": None})
+        request.edits[regenerate] = await _new_take(service, parent, current, regenerate, pin)
     await _keep_others(service, parent, request, skip)
     planned = await plan(service, request)
     row = _new_row(

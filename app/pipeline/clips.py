@@ -16,7 +16,9 @@ policy's exclusions hold on retries and fallbacks too. How a failure moves the s
 Every provider failure feeds its circuit breaker (`app.pipeline.health`); a provider whose
 circuit is open is skipped (recorded as `skipped`) in every chain until it cools down. A
 request the vendor rejects as invalid feeds that model's own breaker instead, so only that
-model is skipped. Every attempt is recorded, and reported to `on_attempt` as it happens; the
+model is skipped. Every attempt is recorded, and reported to `on_attempt` as it happens; a
+vendor's job id is reported to `on_submitted` as soon as the vendor accepted the job (an
+in-progress attempt with outcome `submitted`, never kept among the manifest's attempts); the
 wall clock, the monotonic clock and sleeping are injected (`Timing`), so tests never wait.
 """
 
@@ -31,7 +33,7 @@ from datetime import UTC, datetime
 from app.pipeline.cache import ClipCache, request_key
 from app.pipeline.health import CircuitBoard
 from app.provenance.manifest import AttemptRecord
-from providers.base import in_flight_limit
+from providers.base import in_flight_limit, watching_submissions
 from providers.errors import (
     ContentRejected,
     GenerationFailed,
@@ -48,10 +50,13 @@ Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 # (scene index, the attempt just recorded, the clip it delivered if any)
 OnAttempt = Callable[[int, AttemptRecord, Clip | None], None]
+# (scene index, the attempt in progress (outcome SUBMITTED), the vendor's job id)
+OnSubmitted = Callable[[int, AttemptRecord, str], None]
 
 MIN_RATE_LIMIT_WAIT_S = 1.0  # a `retry_after` of 0 must not spin the loop
 RETRYABLE = (ProviderUnavailable, InvalidResponse, GenerationFailed)
 SKIPPED = "skipped"  # AttemptRecord.outcome for a candidate passed over with an open circuit
+SUBMITTED = "submitted"  # an attempt the vendor accepted and is working on (events only)
 DEFAULT_GATE = 2  # calls in flight to a provider that declares no limit (= Settings default)
 
 
@@ -102,11 +107,27 @@ class SceneRun:
     waited_s: float = 0.0  # rate-limit waiting spent so far, against the wait budget
     rejected: set[str] = field(default_factory=set)  # providers that refused the content
     on_attempt: OnAttempt | None = None  # told of each attempt as soon as it is recorded
+    on_submitted: OnSubmitted | None = None  # told of each vendor job as soon as it is accepted
 
     def record(self, rec: AttemptRecord, clip: Clip | None = None) -> None:
         self.attempts.append(rec)
         if self.on_attempt is not None:
             self.on_attempt(self.index, rec, clip)
+
+    def submission_watch(self, cand: Candidate, timing: Timing) -> Callable[[str], None]:
+        """What the provider calls with its vendor job id, for the attempt starting now."""
+        started, t0 = timing.clock(), timing.monotonic()
+
+        def submitted(job_id: str) -> None:
+            if self.on_submitted is None:
+                return
+            rec = AttemptRecord(
+                cand.provider, cand.model, SUBMITTED, _iso(started), _iso(timing.clock()),
+                round(timing.monotonic() - t0, 3),
+            )  # fmt: skip
+            self.on_submitted(self.index, rec, job_id)
+
+        return submitted
 
 
 def _iso(moment: datetime) -> str:
@@ -119,6 +140,7 @@ async def _attempt(
     request: ClipRequest,
     cand: Candidate,
     timing: Timing,
+    on_submitted: Callable[[str], None] | None = None,
 ) -> tuple[Clip | None, AttemptRecord, ProviderError | None, bool]:
     key = request_key(request, cand.provider, cand.model)
     started, t0 = timing.clock(), timing.monotonic()
@@ -132,7 +154,8 @@ async def _attempt(
     try:
         if provider is None:
             raise ProviderError(f"no adapter registered for {cand.provider}")
-        made = await provider.generate(request, cand.model, cache.path_for(key))
+        with watching_submissions(on_submitted or _unwatched):
+            made = await provider.generate(request, cand.model, cache.path_for(key))
         clip = cache.store(key, made)
     except ProviderError as exc:
         rec = AttemptRecord(
@@ -145,6 +168,10 @@ async def _attempt(
         round(timing.monotonic() - t0, 3), clip.cost_usd,
     )  # fmt: skip
     return clip, rec, None, False
+
+
+def _unwatched(job_id: str) -> None:
+    """Nobody asked to hear of submissions (and none from an outer caller leak in)."""
 
 
 def _pause_after(exc: ProviderError, tries: int, run: SceneRun) -> float | None:
@@ -194,7 +221,10 @@ async def _try_candidate(
     while True:
         tries += 1
         async with gate:  # held for the call only, never while waiting
-            clip, rec, exc, cached = await _attempt(registry, cache, run.request, cand, timing)
+            watch = run.submission_watch(cand, timing)
+            clip, rec, exc, cached = await _attempt(
+                registry, cache, run.request, cand, timing, watch
+            )
         run.record(rec, clip)
         if clip is not None:
             board.record_success(cand.provider, cand.model)
@@ -223,12 +253,15 @@ async def generate_clip(
     rules: FailureRules | None = None,
     board: CircuitBoard | None = None,
     on_attempt: OnAttempt | None = None,
+    on_submitted: OnSubmitted | None = None,
 ) -> ClipOutcome:
     """Walk `chain` (the decision's chosen model, then its fallbacks) until one delivers.
 
     Raises SceneFailed, carrying every attempt, when the chain is exhausted."""
     timing = timing or Timing()
-    run = SceneRun(index, request, rules or FailureRules(), on_attempt=on_attempt)
+    run = SceneRun(
+        index, request, rules or FailureRules(), on_attempt=on_attempt, on_submitted=on_submitted
+    )
     board = board or CircuitBoard.from_rules(run.rules, timing.monotonic)
     for cand in chain:
         if cand.provider in run.rejected:

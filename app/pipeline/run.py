@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from app import __version__
@@ -70,6 +70,7 @@ class RenderOptions:
     voice: VoiceEngine | None = None  # None: the environment's default voice
     music_mood: Mood | None = None  # None: the environment's default mood
     approval: Approval | None = None  # who approved the plan (the service's gate); CLI: None
+    takes: Mapping[int, int] = field(default_factory=dict)  # scene index -> take (2nd, 3rd...)
 
 
 def _tag(aspect: Aspect) -> str:
@@ -86,10 +87,13 @@ def scene_duration(voice: SceneVoice) -> float:
 
 
 def clip_request(
-    scene: Scene, seconds: float, size: tuple[int, int], aspect: Aspect
+    scene: Scene, seconds: float, size: tuple[int, int], aspect: Aspect, take: int = 0
 ) -> ClipRequest:
     # Clips run past their slot by one transition: the next scene starts that far into its clip.
-    seed = int(tagged_sha256(scene.visual_prompt + scene.narration)[7:15], 16)
+    # A later take folds its number into the seed (and so the cache key and idempotency key):
+    # the same model is asked again; the first take keeps the seed every earlier render used.
+    salt = f"#take{take}" if take else ""
+    seed = int(tagged_sha256(scene.visual_prompt + scene.narration + salt)[7:15], 16)
     return ClipRequest(
         prompt=scene.visual_prompt,
         duration=round(seconds + TRANSITION, 3),
@@ -131,6 +135,13 @@ class _SceneWatch:
             message=msg,
         ))  # fmt: skip
 
+    def submitted(self, i: int, rec: AttemptRecord, job_id: str) -> None:
+        """The vendor accepted the job: its id goes to the ledger while the job runs."""
+        self.em.emit(RenderEvent(
+            self.em.render_id, "attempt", scene=i, provider=rec.provider, model=rec.model,
+            attempt={**asdict(rec), "provider_job_id": job_id}, message=rec.outcome,
+        ))  # fmt: skip
+
     def attempt(self, i: int, rec: AttemptRecord, clip: Clip | None) -> None:
         record = {**asdict(rec), "provider_job_id": clip.provider_job_id if clip else None}
         self.em.emit(RenderEvent(
@@ -166,6 +177,7 @@ async def _generate_all(
             outcome = await generate_clip(
                 i, requests[i], chain, env.registry, env.clips, gates, timing,
                 rules=decisions[i].failure, board=board, on_attempt=watch.attempt,
+                on_submitted=watch.submitted,
             )  # fmt: skip
         except SceneFailed as exc:
             watch.state(i, SceneState.FAILED, msg=str(exc))
@@ -289,8 +301,8 @@ async def _make(
     )
     durations = [scene_duration(v) for v in voices]
     requests = [
-        clip_request(s, d, master, master_aspect)
-        for s, d in zip(script.scenes, durations, strict=True)
+        clip_request(s, d, master, master_aspect, options.takes.get(i, 0))
+        for i, (s, d) in enumerate(zip(script.scenes, durations, strict=True))
     ]
     mood = options.music_mood or env.music_mood
     music_task = _music(env, em, mood, sum(durations) + 1.0, work / "music.wav")

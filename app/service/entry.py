@@ -305,6 +305,7 @@ async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) ->
         voice=_voice(request.voice, env.voice),
         music_mood=request.music_mood,
         approval=manifest_approval(request),
+        takes={i: edit.take for i, edit in request.edits.items() if edit.take},
     )
     return await render_script(planned.script, planned.plan, options, env, out_dir)
 

@@ -75,6 +75,9 @@ class SceneEdit(_Strict):
     visual_prompt: str | None = None
     pin: str | None = None  # "provider/model": hard; a forbidden pin is PinForbidden
     prefer: str | None = None  # "provider/model": soft; used when eligible, else routed
+    # A new take of the scene: its seed and cache key differ, so the same model makes a new clip
+    # (regenerating without a pin); None is the first take, the clip every plan shares.
+    take: int | None = Field(default=None, ge=1, le=1000)
 
     @field_validator("pin", "prefer")
     @classmethod

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, delete, func, insert, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.db import Database
 from app.store.keys import now
@@ -196,13 +197,43 @@ async def update_scene(db: Database, render_id: str, index: int, **values: Any) 
                 setattr(row, name, value)
 
 
+SUBMITTED = "submitted"  # an attempt the vendor accepted and is still working on
+
+
 async def add_attempt(db: Database, row: AttemptRow) -> None:
-    """Record one attempt as it happens; its cost counts against the tenant at once."""
+    """Record one attempt as it happens; its cost counts against the tenant at once.
+
+    An attempt is first written when the vendor accepts its job (outcome `submitted`, with
+    the vendor's task id) and its end then completes that same row."""
     async with db.session() as s:
-        s.add(row)
+        open_row = None if row.outcome == SUBMITTED else await _submitted_row(s, row)
+        if open_row is None:
+            s.add(row)
+        else:
+            open_row.outcome, open_row.cost_usd = row.outcome, row.cost_usd
+            open_row.record = row.record
+            open_row.vendor_task_id = row.vendor_task_id or open_row.vendor_task_id
         render = await s.get(RenderRow, row.render_id)
         if render is not None and row.cost_usd:
             render.cost_usd += row.cost_usd
+
+
+async def _submitted_row(s: AsyncSession, row: AttemptRow) -> AttemptRow | None:
+    """The same scene's attempt on the same model that the vendor accepted and that has not
+    ended yet (a scene tries one candidate at a time, so there is at most one)."""
+    found = await s.execute(
+        select(AttemptRow)
+        .where(
+            AttemptRow.render_id == row.render_id,
+            AttemptRow.scene_index == row.scene_index,
+            AttemptRow.provider == row.provider,
+            AttemptRow.model == row.model,
+            AttemptRow.outcome == SUBMITTED,
+        )
+        .order_by(AttemptRow.id.desc())
+        .limit(1)
+    )
+    return found.scalars().first()
 
 
 async def attempts_of(db: Database, render_id: str) -> list[AttemptRow]:

@@ -103,7 +103,7 @@ class HailuoProvider(HttpAdapter):
             )
             return _status(got.body, task_id)
 
-        done = await engine.poll(check, progress=progress)
+        done = await engine.poll(check, job_id=task_id, progress=progress)
         got = await engine.call("GET", "v1/files/retrieve", "file", params={"file_id": done.result})
         url = ((got.body or {}).get("file") or {}).get("download_url")
         if not isinstance(url, str) or not url:
@@ -141,7 +141,7 @@ class HailuoProvider(HttpAdapter):
         async def check() -> PollStatus:
             return _status_v2((await engine.call("GET", path, "status")).body, str(task_id))
 
-        done = await engine.poll(check, progress=progress)
+        done = await engine.poll(check, job_id=str(task_id), progress=progress)
         return await self._fetch(engine, job, done.result, dest, str(task_id), progress)
 
     async def _check(self, engine: Engine) -> str:

@@ -106,7 +106,7 @@ class KlingProvider(HttpAdapter):
             got = await self._call(engine, "GET", f"v1/videos/{family}/{task_id}", "status")
             return _status(_data(got), task_id)
 
-        done = await engine.poll(check, progress=progress)
+        done = await engine.poll(check, job_id=task_id, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     async def _call(

@@ -50,7 +50,7 @@ class LumaProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"generations/{gen_id}", "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress)
+        done = await engine.poll(check, job_id=gen_id, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, gen_id, progress)
 
     async def _check(self, engine: Engine) -> str:

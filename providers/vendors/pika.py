@@ -93,7 +93,7 @@ class PikaProvider(HttpAdapter):
             if urls["cancel_url"]:
                 await engine.call("PUT", str(urls["cancel_url"]), "cancel")
 
-        await engine.poll(check, cancel=cancel, progress=progress)
+        await engine.poll(check, job_id=request_id, cancel=cancel, progress=progress)
         result = (await engine.call("GET", str(urls["response_url"]), "result")).body
         url = ((result or {}).get("video") or {}).get("url") if isinstance(result, dict) else None
         if not isinstance(url, str) or not url:

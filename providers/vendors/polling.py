@@ -12,6 +12,8 @@ result is, how to cancel); this module owns everything that must behave the same
 - polling waits a jittered per-provider interval, or what the server asks for (`retry-after-ms`,
   `Retry-After` in seconds or as an HTTP date, `openai-poll-after-ms`), never less than
   `MIN_POLL_INTERVAL_S`, and gives up at the deadline;
+- the vendor's job id is announced to the caller as soon as the job is accepted, before the
+  first poll (`providers.base.watching_submissions`), so it can be recorded while the job runs;
 - giving up (deadline, cancellation, a broken poll) cancels the remote task, best effort;
 - credentials only ever go to the base URL's origin (`guard.CredentialFence`, installed on the
   adapter's client) and result downloads only to vetted public addresses (`guard.pin_download`);
@@ -38,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from providers.base import announce_submitted
 from providers.errors import (
     AuthError,
     DeadlineExceeded,
@@ -232,11 +235,16 @@ class Engine:
         self,
         check: Callable[[], Awaitable[PollStatus]],
         *,
+        job_id: str,
         cancel: Callable[[], Awaitable[None]] | None = None,
         progress: ProgressCallback | None = None,
     ) -> PollStatus:
         """Call `check` until it reports done; returns that status. `check` raises the job's
-        own failure. Cancels the remote task when we give up or are cancelled."""
+        own failure. Cancels the remote task when we give up or are cancelled.
+
+        `job_id` is the vendor's id for the accepted job: the caller's submission watcher
+        (`providers.base.watching_submissions`) hears it before the first poll."""
+        announce_submitted(job_id)
         try:
             return await self._loop(check, progress)
         # Not GenerationFailed or ContentRejected: then the job has already ended over there.

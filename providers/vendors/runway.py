@@ -53,7 +53,7 @@ class RunwayProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"v1/tasks/{task_id}", "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress)
+        done = await engine.poll(check, job_id=task_id, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     def _body(self, job: Job) -> tuple[str, dict[str, Any]]:

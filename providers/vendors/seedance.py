@@ -76,7 +76,7 @@ class SeedanceProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", path, "cancel")
 
-        done = await engine.poll(check, cancel=cancel, progress=progress)
+        done = await engine.poll(check, job_id=task_id, cancel=cancel, progress=progress)
         return await self._fetch(engine, job, done.result, dest, task_id, progress)
 
     async def _check(self, engine: Engine) -> str:

@@ -67,7 +67,7 @@ class SoraProvider(HttpAdapter):
         async def cancel() -> None:
             await engine.call("DELETE", f"videos/{video_id}", "cancel")
 
-        await engine.poll(check, cancel=cancel, progress=progress)
+        await engine.poll(check, job_id=video_id, cancel=cancel, progress=progress)
         url = f"videos/{video_id}/content?variant=video"
         return await self._fetch(engine, job, url, dest, video_id, progress, authenticated=True)
 

@@ -73,7 +73,7 @@ class VeoProvider(HttpAdapter):
         async def check() -> PollStatus:
             return _status((await engine.call("GET", name, "status")).body, name)
 
-        done = await engine.poll(check, progress=progress)
+        done = await engine.poll(check, job_id=name, progress=progress)
         return await self._fetch(engine, job, done.result, dest, name, progress, authenticated=True)
 
     def _body(self, job: Job) -> dict[str, Any]:

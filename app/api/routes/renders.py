@@ -143,8 +143,8 @@ async def regenerate_scene(
         RegenerateIn | None, Body(examples=[{"pin": "local/local-motion-1", "approve": True}])
     ] = None,
 ) -> RenderOut:
-    """A new render version with scene `n` made again (optionally by a pinned model);
-    every other clip is reused."""
+    """A new render version with a new take of scene `n`: by the model that made it, or by
+    `pin`; every other clip is reused."""
     parent = await _writable(service, principal, render_id, "regenerating scenes")
     body = body or RegenerateIn()
     row = await render_ops.derive(

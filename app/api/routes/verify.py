@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -136,8 +137,13 @@ async def verify_upload(
         inputs = VerifyInputs(anchors, service.settings.clip_cache_dir, service.catalog)
         checks = await asyncio.to_thread(verify_path, target, inputs)
         scenes = _scenes(target)
+    # The checks name files by their path: the server's scratch folder is nobody's business.
+    inside = f"{target.parent}{os.sep}"
     return VerifyOut(
         ok=not failed(checks),
-        checks=[VerifyCheck(name=c.name, verdict=c.verdict.value, detail=c.detail) for c in checks],
+        checks=[
+            VerifyCheck(name=c.name, verdict=c.verdict.value, detail=c.detail.replace(inside, ""))
+            for c in checks
+        ],
         scenes=scenes,
     )
