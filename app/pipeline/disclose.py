@@ -20,6 +20,7 @@ from typing import Any
 from app.config import Settings
 from app.ingest.model import Script
 from app.pipeline.clips import ClipOutcome
+from app.pipeline.layout import SceneLayout, reframing_record
 from app.pipeline.narration import SceneVoice
 from app.provenance.credentials import (
     CredentialError,
@@ -94,6 +95,7 @@ class RenderRecord:
     composed: ComposeResult
     music: MusicTrack
     version: str
+    layouts: Sequence[SceneLayout] = ()  # per scene: clips per aspect, subject track
 
 
 def _model_version(catalog: Catalog, provider: str, model: str) -> str:
@@ -140,9 +142,14 @@ def _scene_records(rec: RenderRecord) -> list[SceneRecord]:
                     ],
                 ),
                 narration_sha256=voice.sha256,
+                reframing=reframing_record(slot, _layout(rec, scene.index), rec.composed.outputs),
             )
         )
     return scenes
+
+
+def _layout(rec: RenderRecord, index: int) -> SceneLayout | None:
+    return rec.layouts[index] if index < len(rec.layouts) else None
 
 
 def _output_records(rec: RenderRecord, out_dir: Path) -> list[OutputRecord]:
@@ -190,13 +197,16 @@ def _header(rec: RenderRecord) -> dict[str, Any]:
             "transition_s": rec.timeline.transition,
             "duration_s": round(rec.timeline.duration, 3),
             "estimated_cost_usd": rec.routed.estimated_cost_usd,
-            "actual_cost_usd": _actual_cost(rec.outcomes),
+            "actual_cost_usd": _actual_cost(rec.outcomes, rec.layouts),
         },
     }
 
 
-def _actual_cost(outcomes: Sequence[ClipOutcome]) -> float | None:
+def _actual_cost(
+    outcomes: Sequence[ClipOutcome], layouts: Sequence[SceneLayout] = ()
+) -> float | None:
     costs = [a.cost_usd for o in outcomes for a in o.attempts if a.outcome == "succeeded"]
+    costs += [m.cost_usd for lay in layouts for m in lay.natives if not m.cached]
     if any(c is None for c in costs):
         return None
     return round(sum(c for c in costs if c is not None), 4)

@@ -27,6 +27,7 @@ from app.pipeline.clips import (
 from app.pipeline.disclose import RenderRecord, RenderResult, write_disclosure
 from app.pipeline.events import ProgressEvent, ProgressSink, Stage
 from app.pipeline.health import CircuitBoard
+from app.pipeline.layout import LayoutJob, SceneLayout, lay_out
 from app.pipeline.narration import SceneVoice, narrate_all
 from app.pipeline.plan import check_plan, plan_script
 from app.provenance.canonical import tagged_sha256
@@ -49,7 +50,8 @@ from providers.registry import Registry
 from providers.types import Aspect, ClipRequest, SceneKind
 from providers.voice import VoiceEngine
 from routing.policy import Policy
-from routing.router import RoutingDecision
+from routing.reframe import aspect_extras, extras_within_budget
+from routing.router import Plan, RoutingDecision
 
 LEAD_IN = 0.35  # silence before a scene's narration starts
 TAIL_OUT = 0.55  # breathing room after it ends
@@ -125,10 +127,12 @@ def clip_request(
 
 
 def reframe_for(scene: Scene, outcome: ClipOutcome) -> Reframe:
+    """How the scene's clip is fitted to an aspect it has no clip of its own for."""
     assert outcome.clip is not None
-    # The offline renderer sets type in the frame; cropping it for 9:16 would cut words off.
+    # The offline renderer sets type in the frame (it normally makes a clip per aspect; this
+    # is the fallback): cropping it for 9:16 would cut words off.
     typography = outcome.clip.provider_id == "local"
-    return Reframe.PAD if typography or scene.kind in _PAD_KINDS else Reframe.CROP
+    return Reframe.PAD if typography or scene.kind in _PAD_KINDS else Reframe.TRACK
 
 
 def chain_of(decision: RoutingDecision) -> list[Candidate]:
@@ -218,15 +222,18 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
         _generate_all(script, requests, routed.decisions, ctx), music_task
     )
 
+    layouts = await _lay_out(script, requests, outcomes, routed, options, ctx)
     tl = build_timeline(
         durations,
         [o.clip.path for o in outcomes if o.clip is not None],
         [(o.clip.width, o.clip.height) for o in outcomes if o.clip is not None],
-        [reframe_for(s, o) for s, o in zip(script.scenes, outcomes, strict=True)],
+        [lay.reframe for lay in layouts],
         [_captions(s, v) for s, v in zip(script.scenes, voices, strict=True)],
         fps=enc.fps,
         transition=TRANSITION,
         label=_label(options.policy),
+        natives=[tuple(m.clip for m in lay.natives) for lay in layouts],
+        tracks=[lay.track for lay in layouts],
     )
     composed = await _compose(script, options, ctx, tl, voices, music, work, enc)
     record = RenderRecord(
@@ -246,11 +253,33 @@ async def render_script(script: Script, options: RenderOptions, ctx: RenderConte
         composed=composed,
         music=music,
         version=__version__,
+        layouts=tuple(layouts),
     )
     result = await write_disclosure(record, options.out_dir, ctx.settings)
     ctx.progress(ProgressEvent(Stage.DISCLOSE, 1, 1))
     shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+async def _lay_out(
+    script: Script,
+    requests: Sequence[ClipRequest],
+    outcomes: Sequence[ClipOutcome],
+    routed: Plan,
+    options: RenderOptions,
+    ctx: RenderContext,
+) -> list[SceneLayout]:
+    """Clips per aspect (local scenes; `reframe: generate` within budget), else reframing."""
+    extras = aspect_extras(routed, options.policy, ctx.catalog.profiles, options.aspects)
+    if not extras_within_budget(routed, extras):
+        extras = ()  # the scenes are reframed instead: the budget was checked without them
+    job = LayoutJob(
+        ctx.registry, ClipCache(ctx.settings.clip_cache_dir), options.aspects,
+        SETTINGS[options.quality].short_side, ctx.settings.clip_concurrency,
+        options.policy.failure_rules(), Timing(ctx.clock, ctx.sleep, ctx.monotonic),
+    )  # fmt: skip
+    reframes = [reframe_for(s, o) for s, o in zip(script.scenes, outcomes, strict=True)]
+    return await lay_out(requests, outcomes, reframes, extras, job)
 
 
 def _label(policy: Policy) -> VisibleLabel | None:

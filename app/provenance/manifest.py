@@ -70,9 +70,12 @@ class SceneRecord:
     attempts: list[AttemptRecord]
     clip: ClipRecord
     narration_sha256: str
+    # per output aspect: how the scene reached it (native / tracked_crop / centre_crop / padded)
+    # and, for a clip made for that aspect, its sha256, provider, model and cost
+    reframing: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        record = {
             "index": self.index,
             "kind": self.kind,
             "narration": self.narration,
@@ -84,6 +87,9 @@ class SceneRecord:
             "clip": asdict(self.clip),
             "narration_audio": {"sha256": self.narration_sha256},
         }
+        if self.reframing:
+            record["reframing"] = self.reframing
+        return record
 
 
 @dataclass(frozen=True)
