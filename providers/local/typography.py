@@ -181,10 +181,12 @@ class Fit:
 def fit_block(text: str, face: FontFace, region: Region, fit: Fit) -> TextBlock:
     """The largest size at which `text` fits `region`; truncated with an ellipsis if none does."""
     size = fit.max_size
+    widest = max((face.width(word, 1.0) for word in text.split()), default=0.0)
     while True:
         lines = balanced_wrap(text, face, size, region.w)
         height = (CAP_HEIGHT + DESCENT + fit.line_gap * (len(lines) - 1)) * size
-        if len(lines) <= fit.max_lines and height <= region.h:
+        whole_words = widest * size <= region.w  # never break a word while a smaller size won't
+        if len(lines) <= fit.max_lines and height <= region.h and whole_words:
             break
         if size * 0.92 < fit.min_size:
             lines = _truncate(lines, face, size, region.w, _max_lines(fit, region, size))
