@@ -16,9 +16,11 @@ from bench.treemem import run_sampled
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_job(module: str, pool: Path, out: Path, scenes: int, quality: Quality) -> dict[str, float]:
+def run_job(
+    module: str, pool: Path, out: Path, scenes: int, quality: Quality, *extra: str
+) -> dict[str, float]:
     """The child's own figures, plus `wall_s` and `peak_rss_mb` of its whole process tree."""
-    argv = [sys.executable, "-m", module, str(pool), str(out), str(scenes), quality.value]
+    argv = [sys.executable, "-m", module, str(pool), str(out), str(scenes), quality.value, *extra]
     run = run_sampled(argv, cwd=REPO)
     figures: dict[str, float] = json.loads(run.stdout.strip().splitlines()[-1])
     return {**figures, "wall_s": run.wall_s, "peak_rss_mb": run.peak_rss_mb}

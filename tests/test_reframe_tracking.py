@@ -117,7 +117,7 @@ async def test_the_window_moves_smoothly(walking: tuple[Path, SubjectTrack]) -> 
 
 async def test_analysis_is_cached_beside_the_clip(walking: tuple[Path, SubjectTrack]) -> None:
     clip, track = walking
-    sidecar = clip.with_name(clip.name + ".subject.json")
+    sidecar = clip.with_name(clip.name + ".subject")
     record = json.loads(sidecar.read_text())
     assert record["sha256"] == sha256_file(clip)
     before = sidecar.stat().st_mtime_ns

@@ -24,13 +24,14 @@ from app.cli.progress import ProgressBars
 from app.context import build_context, build_registry
 from app.pipeline.disclose import RenderResult
 from app.pipeline.plan import PlanError, plan_script
-from app.pipeline.run import RenderFailed, RenderOptions, render_script
+from app.pipeline.run import DEFAULT_ASPECTS, RenderFailed, RenderOptions, render_script
 from app.provenance.credentials import CredentialError
 from app.provenance.signing import SigningKeyError
 from app.render.quality import Quality
 from providers.errors import ConfigurationError
 from providers.media import RenderError
 from providers.types import Aspect
+from routing.reframe import aspect_extras, extra_cost, extras_within_budget
 
 SourceArg = Annotated[
     str | None, typer.Argument(help="Script (.txt), Markdown outline (.md), or - for stdin.")
@@ -135,11 +136,14 @@ def plan(
         script, chosen_policy, catalog, build_registry(settings), Aspect.LANDSCAPE,
         assume_configured=assume_configured,
     )  # fmt: skip
+    extras = aspect_extras(result, chosen_policy, catalog.profiles, DEFAULT_ASPECTS)
     if as_json:
         out.print_json(json.dumps({
             "policy": chosen_policy.id,
             "simulated": assume_configured,
             "estimated_cost_usd": result.estimated_cost_usd,
+            "aspect_extras": [e.to_dict() for e in extras],
+            "aspect_extra_cost_usd": extra_cost(extras),
             "within_budget": result.within_budget,
             "decisions": [d.to_dict() for d in result.decisions],
         }))  # fmt: skip
@@ -158,5 +162,11 @@ def plan(
     out.print(table)
     out.print(f"Estimated cost: ${result.estimated_cost_usd:.2f}"
               + ("" if result.within_budget else " [red](over budget)[/]"))  # fmt: skip
+    if extras:
+        over = "" if extras_within_budget(result, extras) else " [yellow](over budget: reframed)[/]"
+        out.print(
+            f"Extra for a clip per aspect (reframe: generate, {len(extras)} scenes): "
+            f"${extra_cost(extras):.2f}{over}"
+        )
     if any(d.chosen is None for d in result.decisions):
         raise typer.Exit(2)

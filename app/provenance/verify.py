@@ -263,15 +263,30 @@ def check_clips(manifest: dict[str, Any], inputs: VerifyInputs) -> list[Check]:
     checks: list[Check] = []
     for scene in manifest.get("scenes", []):
         name = f"scene[{scene['index'] + 1}].clip.sha256"
-        want = scene["clip"]["sha256"]
-        path = index.get(want)
-        if path is None or not path.is_file():
-            checks.append(_skip(name, f"not present in the clip cache {inputs.clip_dir}"))
-        elif "sha256:" + sha256_file(path) != want:
-            checks.append(_fail(name, f"cached clip {path.name} no longer hashes to {want}"))
-        else:
-            checks.append(_ok(name, f"re-hashed {path.name}"))
+        checks.append(_check_cached(name, scene["clip"]["sha256"], index, inputs))
+        checks += _check_aspect_clips(scene, index, inputs)
     return checks
+
+
+def _check_aspect_clips(
+    scene: dict[str, Any], index: dict[str, Path], inputs: VerifyInputs
+) -> list[Check]:
+    """Clips a scene had made for other aspects (`reframing`), re-hashed like its own clip."""
+    checks = []
+    for aspect, entry in sorted(scene.get("reframing", {}).items()):
+        if "clip_sha256" in entry:
+            name = f"scene[{scene['index'] + 1}].reframing[{aspect}].clip_sha256"
+            checks.append(_check_cached(name, entry["clip_sha256"], index, inputs))
+    return checks
+
+
+def _check_cached(name: str, want: str, index: dict[str, Path], inputs: VerifyInputs) -> Check:
+    path = index.get(want)
+    if path is None or not path.is_file():
+        return _skip(name, f"not present in the clip cache {inputs.clip_dir}")
+    if "sha256:" + sha256_file(path) != want:
+        return _fail(name, f"cached clip {path.name} no longer hashes to {want}")
+    return _ok(name, f"re-hashed {path.name}")
 
 
 def check_policy_body(manifest: dict[str, Any], catalog: Catalog) -> tuple[Policy | None, Check]:

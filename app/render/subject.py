@@ -8,7 +8,7 @@ average brightness (what stands out when nothing moves). The subject is the boun
 strongly salient pixels. A frame without one clear subject (salience spread over most of the
 width) reports the centre, so the crop there stays put rather than chasing noise.
 
-The result is stored beside the clip (`<clip>.subject.json`, keyed by the clip's sha256), so a
+The result is stored beside the clip (`<clip>.subject`, JSON keyed by the clip's sha256), so a
 re-render of a cached clip does not analyse it again.
 """
 
@@ -88,7 +88,8 @@ def _extent(mask: npt.NDArray[np.bool_], size: int) -> tuple[npt.NDArray[np.floa
 
 
 def _sidecar(clip: Path) -> Path:
-    return clip.with_name(clip.name + ".subject.json")
+    # not `.json`: the clip cache reads every `*.json` beside its clips as a clip record
+    return clip.with_name(clip.name + ".subject")
 
 
 def load_cached(clip: Path, sha256: str) -> tuple[bool, SubjectTrack | None]:
@@ -111,7 +112,7 @@ def _store(clip: Path, sha256: str, track: SubjectTrack | None) -> None:
         "half_w": track.half_w, "half_h": track.half_h,
     }  # fmt: skip
     record = {"version": SIDECAR_VERSION, "sha256": sha256, "track": body}
-    partial = _sidecar(clip).with_suffix(".partial")
+    partial = clip.with_name(clip.name + ".subject.partial")
     partial.write_text(json.dumps(record), encoding="utf-8")
     partial.replace(_sidecar(clip))
 
