@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -61,6 +61,7 @@ class LayoutJob:
     concurrency: int
     rules: FailureRules
     timing: Timing
+    progress: Callable[[int, int], None] = lambda _done, _total: None  # scenes laid out
 
 
 def aspect_request(request: ClipRequest, aspect: Aspect, short_side: int) -> ClipRequest:
@@ -102,6 +103,7 @@ async def lay_out(
     for pid in job.registry.ids():
         gates[pid] = asyncio.Semaphore(in_flight_limit(job.registry.get(pid), job.concurrency))
     board = CircuitBoard.from_rules(job.rules, job.timing.monotonic)
+    done = 0
 
     async def one(i: int) -> SceneLayout:
         clip = outcomes[i].clip
@@ -116,6 +118,9 @@ async def lay_out(
         track = None
         if needs_track(clip, reframes[i], missing, job.short_side):
             track = await _track(clip)
+        nonlocal done
+        done += 1
+        job.progress(done, len(requests))
         return SceneLayout(reframes[i], natives, track)
 
     return list(await asyncio.gather(*(one(i) for i in range(len(requests)))))

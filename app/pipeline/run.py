@@ -277,6 +277,7 @@ async def _lay_out(
         ctx.registry, ClipCache(ctx.settings.clip_cache_dir), options.aspects,
         SETTINGS[options.quality].short_side, ctx.settings.clip_concurrency,
         options.policy.failure_rules(), Timing(ctx.clock, ctx.sleep, ctx.monotonic),
+        lambda done, total: ctx.progress(ProgressEvent(Stage.LAYOUT, done, total)),
     )  # fmt: skip
     reframes = [reframe_for(s, o) for s, o in zip(script.scenes, outcomes, strict=True)]
     return await lay_out(requests, outcomes, reframes, extras, job)
