@@ -84,15 +84,18 @@ async def test_local_scenes_are_native_and_vendor_clips_are_reframed() -> None:
     assert {a: e["method"] for a, e in text["reframing"].items()} == {
         "16:9": "native", "9:16": "native", "1:1": "native"
     }  # fmt: skip
+    # the built-in scene's other aspects are drawn in the compositor's graph from a recipe
     assert text["reframing"]["9:16"]["provider"] == "local"
+    assert text["reframing"]["9:16"]["recipe"]["aspect"] == "9:16"
+    assert text["reframing"]["9:16"]["recipe_sha256"].startswith("sha256:")
     assert len(vendor.calls) == 1  # the vendor was asked once: its clip is reframed
     assert harbour["reframing"]["16:9"] == {"method": "native"}
     for aspect in ("9:16", "1:1"):
         assert harbour["reframing"][aspect]["method"] in {"tracked_crop", "centre_crop"}
     checks = manifest["_checks"]
     for aspect in ("9:16", "1:1"):
-        name = f"scene[{text['index'] + 1}].reframing[{aspect}].clip_sha256"
-        assert checks[name].status == "pass", checks[name]
+        name = f"scene[{text['index'] + 1}].reframing[{aspect}].recipe_sha256"
+        assert checks[name].verdict == "pass", checks[name]
 
 
 @pytest.mark.slow

@@ -1,7 +1,10 @@
 """How each scene reaches every output aspect: its own clip per aspect, or its clip reframed.
 
 - The built-in renderer lays every look out for each frame it is given, and costs nothing but
-  CPU, so a local scene always gets a clip per aspect: no built-in scene is ever letterboxed.
+  CPU, so a local scene is always made for every aspect: no built-in scene is letterboxed.
+  Its other aspects are drawn straight into the compositor's graph from a recipe (a quarter of
+  the cost of another clip: no encode, no decode); a scene over a reference image gets a clip
+  per aspect instead.
 - A vendor scene whose kind the policy sets to `reframe: generate` gets a clip per aspect its
   model offers, when the budget allows the extra (`routing.reframe`); if one fails, that aspect
   falls back to reframing the scene's clip.
@@ -12,6 +15,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,9 +26,19 @@ from app.pipeline.clips import Candidate, ClipOutcome, SceneFailed, Timing, gene
 from app.pipeline.health import CircuitBoard
 from app.render.reframe import cover_crop, framing
 from app.render.subject import subject_track
-from app.render.timeline import AspectClip, OutputSpec, Reframe, SceneSlot, SubjectTrack
+from app.render.timeline import (
+    AspectClip,
+    DrawnScene,
+    OutputSpec,
+    Reframe,
+    SceneSlot,
+    SubjectTrack,
+)
 from providers.base import in_flight_limit
+from providers.errors import ProviderError
+from providers.local import MODEL_ID
 from providers.local import PROVIDER_ID as LOCAL
+from providers.local.recipe import recipe_of
 from providers.media import RenderError
 from providers.registry import Registry
 from providers.types import Aspect, Clip, ClipRequest
@@ -33,14 +48,15 @@ from routing.reframe import AspectExtra
 
 @dataclass(frozen=True)
 class AspectMade:
-    """A clip made for one aspect, with what it cost (for the manifest)."""
+    """A clip made (or a scene to draw) for one aspect, with what it cost (for the manifest)."""
 
-    clip: AspectClip
-    sha256: str
+    clip: AspectClip | DrawnScene
+    sha256: str  # the clip's, or the recipe's
     provider: str
     model: str
     cost_usd: float | None
     cached: bool
+    recipe: dict[str, Any] | None = None  # the request a drawn scene is drawn from
 
 
 @dataclass(frozen=True)
@@ -109,8 +125,14 @@ async def lay_out(
         clip = outcomes[i].clip
         assert clip is not None
         aspects = wanted_aspects(clip, requests[i], by_scene.get(i), job.aspects)
-        made = await asyncio.gather(
-            *(_aspect_clip(i, requests[i], a, clip, job, gates, board) for a in aspects)
+        drawn = [_drawn(clip, requests[i], a, job.short_side) for a in aspects]
+        made: list[AspectMade | None] = [d for d in drawn if d is not None]
+        made += await asyncio.gather(
+            *(
+                _aspect_clip(i, requests[i], a, clip, job, gates, board)
+                for a, d in zip(aspects, drawn, strict=True)
+                if d is None
+            )
         )
         natives = tuple(m for m in made if m is not None)
         have = {requests[i].aspect, *(n.clip.aspect for n in natives)}
@@ -153,6 +175,22 @@ async def _aspect_clip(
     )
 
 
+def _drawn(clip: Clip, request: ClipRequest, aspect: Aspect, short_side: int) -> AspectMade | None:
+    """The built-in renderer's recipe for `aspect`; None when the scene must be a clip."""
+    if (clip.provider_id, clip.model_id) != (LOCAL, MODEL_ID):
+        return None
+    asked = aspect_request(request, aspect, short_side)
+    try:
+        recipe = recipe_of(asked)
+    except ProviderError:
+        return None
+    drawn = DrawnScene(
+        aspect, recipe.graph, (recipe.width, recipe.height), recipe.fps, recipe.sha256
+    )
+    record = json.loads(json.dumps(dataclasses.asdict(asked), default=str))
+    return AspectMade(drawn, recipe.sha256, LOCAL, MODEL_ID, 0.0, False, record)
+
+
 async def _track(clip: Clip) -> SubjectTrack | None:
     """The clip's subject, or None (the crop stays centred) when the clip can't be analysed."""
     try:
@@ -170,7 +208,14 @@ def reframing_record(
     for out in outputs:
         entry: dict[str, Any] = {"method": framing(slot, out).value}
         native = made.get(out.aspect)
-        if native is not None:
+        if native is not None and native.recipe is not None:
+            # drawn in the compositor's graph: the recipe stands in for a clip (`verify`
+            # re-hashes it and rebuilds the drawing from it)
+            entry |= {
+                "recipe_sha256": "sha256:" + native.sha256, "recipe": native.recipe,
+                "provider": native.provider, "model": native.model, "cost_usd": 0.0,
+            }  # fmt: skip
+        elif native is not None:
             entry |= {
                 "clip_sha256": "sha256:" + native.sha256, "provider": native.provider,
                 "model": native.model, "cost_usd": native.cost_usd, "cached": native.cached,

@@ -39,6 +39,9 @@ from app.provenance.credentials import (
 )
 from app.provenance.manifest import SCHEMA, core_sha256
 from app.provenance.signing import check_signature
+from providers.errors import ProviderError
+from providers.local import request_fingerprint
+from providers.local.recipe import recipe_of, request_from_record
 from providers.media import sha256_file
 from providers.profile import Catalog
 from providers.types import Aspect, SceneKind
@@ -274,10 +277,31 @@ def _check_aspect_clips(
     """Clips a scene had made for other aspects (`reframing`), re-hashed like its own clip."""
     checks = []
     for aspect, entry in sorted(scene.get("reframing", {}).items()):
+        where = f"scene[{scene['index'] + 1}].reframing[{aspect}]"
         if "clip_sha256" in entry:
-            name = f"scene[{scene['index'] + 1}].reframing[{aspect}].clip_sha256"
-            checks.append(_check_cached(name, entry["clip_sha256"], index, inputs))
+            checks.append(
+                _check_cached(f"{where}.clip_sha256", entry["clip_sha256"], index, inputs)
+            )
+        elif "recipe_sha256" in entry:
+            checks.append(_check_recipe(f"{where}.recipe_sha256", entry))
     return checks
+
+
+def _check_recipe(name: str, entry: dict[str, Any]) -> Check:
+    """A scene drawn in the compositor's graph has no clip: its recorded recipe must hash to the
+    recorded sha256, and the built-in renderer must still be able to draw it."""
+    try:
+        request = request_from_record(entry["recipe"])
+    except ValueError as exc:
+        return _fail(name, f"the recorded recipe is unusable: {exc}")
+    found = "sha256:" + request_fingerprint(request, entry["model"])
+    if found != entry["recipe_sha256"]:
+        return _fail(name, f"the recorded recipe hashes to {found}, not {entry['recipe_sha256']}")
+    try:
+        recipe_of(request, entry["model"])
+    except ProviderError as exc:
+        return _fail(name, f"the recipe can't be drawn by this renderer: {exc}")
+    return _ok(name, "re-hashed the recipe and rebuilt its drawing")
 
 
 def _check_cached(name: str, want: str, index: dict[str, Path], inputs: VerifyInputs) -> Check:

@@ -13,7 +13,7 @@ from app.render import audio
 from app.render.captions import ass_document
 from app.render.quality import EncodeSettings
 from app.render.segments import SegmentJob, segment_argv, segment_jobs
-from app.render.timeline import OutputSpec, SceneSlot, Timeline, VisibleLabel
+from app.render.timeline import AspectClip, OutputSpec, SceneSlot, Timeline, VisibleLabel
 from providers.media import run_ffmpeg
 
 ComposeProgress = Callable[[str, int, int], None]
@@ -144,7 +144,9 @@ def mux_argv(list_file: Path, soundtrack: Path, dest: Path, title: str) -> list[
 
 
 def _absolute(slot: SceneSlot) -> SceneSlot:
-    natives = tuple(replace(n, path=n.path.resolve()) for n in slot.natives)
+    natives = tuple(
+        replace(n, path=n.path.resolve()) if isinstance(n, AspectClip) else n for n in slot.natives
+    )
     return replace(slot, clip=slot.clip.resolve(), natives=natives)
 
 

@@ -18,7 +18,15 @@ from pathlib import Path
 
 from app.render.quality import EncodeSettings
 from app.render.reframe import cover_crop, even_floor, fit_size, tracked_crop
-from app.render.timeline import OutputSpec, Reframe, SceneSlot, SubjectTrack, Timeline
+from app.render.timeline import (
+    DrawnScene,
+    OutputSpec,
+    Reframe,
+    SceneSlot,
+    SubjectTrack,
+    Timeline,
+)
+from providers.local.filtergraph import relabel
 
 FADE_IN = 0.4  # from black at the very start of the video
 FADE_OUT = 0.8  # to black at the very end
@@ -40,23 +48,49 @@ class SegmentJob:
 
 @dataclass(frozen=True)
 class Feed:
-    """One clip a segment decodes, and which of its outputs are cut from it."""
+    """One picture source of a segment (a clip it decodes, or a scene it draws), and which of
+    its outputs are cut from it."""
 
-    path: Path
+    path: Path | None  # None: drawn by `graph`
     size: tuple[int, int]
     outputs: tuple[int, ...]  # indices into the segment's outputs
     native: bool  # made for those outputs' aspect: used whole, never reframed
+    graph: str = ""  # for a drawn scene: its graph, without inputs, ending in `[out]`
 
 
 def feeds(slot: SceneSlot, outputs: Sequence[OutputSpec]) -> list[Feed]:
-    """The scene's clip for every output without a clip of its own, then each aspect clip."""
+    """The scene's clip for every output without a picture of its own, then each of those."""
     shared = [i for i, o in enumerate(outputs) if slot.native_for(o.aspect) is None]
     found = [Feed(slot.clip, slot.clip_size, tuple(shared), False)] if shared else []
     for i, out in enumerate(outputs):
         native = slot.native_for(out.aspect)
-        if native is not None:
+        if isinstance(native, DrawnScene):
+            found.append(Feed(None, native.size, (i,), True, native.graph))
+        elif native is not None:
             found.append(Feed(native.path, native.size, (i,), True))
     return found
+
+
+def _sources(
+    found: Sequence[Feed], first_input: int, stem: str, fps: int, start: float, length: float
+) -> tuple[list[str], list[str]]:
+    """Graph parts that bring each feed in at the timeline's rate, trimmed, as `{stem}{k}`;
+    and the labels. A clip is input number `first_input` on; a drawn scene is drawn here."""
+    parts: list[str] = []
+    index = first_input
+    for k, feed in enumerate(found):
+        if feed.path is None:
+            prefix = f"{stem}{k}_"
+            parts.append(relabel(feed.graph, prefix))
+            parts.append(_trimmed(f"{prefix}out", f"{stem}{k}", fps, start, length))
+        else:
+            parts.append(_trimmed(f"{index}:v", f"{stem}{k}", fps, start, length))
+            index += 1
+    return parts, [f"{stem}{k}" for k in range(len(found))]
+
+
+def _decoded(found: Sequence[Feed]) -> list[Path]:
+    return [f.path for f in found if f.path is not None]
 
 
 def _resize(src: tuple[int, int], dst: tuple[int, int], flags: str) -> str:
@@ -166,18 +200,21 @@ def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str, flags: str = "
     n = len(job.outputs)
     parts: list[str] = []
     current = feeds(slot, job.outputs)
-    for k, feed in enumerate(current):
-        parts.append(_trimmed(f"{k}:v", f"cur{k}", tl.fps, slot.clip_offset, slot.duration))
-        parts += _reframe(f"cur{k}", feed, slot, job.outputs, "v", flags, slot.clip_offset)
+    made, labels = _sources(current, 0, "cur", tl.fps, slot.clip_offset, slot.duration)
+    parts += made
+    for label, feed in zip(labels, current, strict=True):
+        parts += _reframe(label, feed, slot, job.outputs, "v", flags, slot.clip_offset)
     tails = [f"v{i}" for i in range(n)]
     if nxt is not None and _crossfades(job, tl):
         # The next clip's head is reframed the way the next segment frames it, so the
         # crossfade lands exactly on the picture the cut then continues with. It fades in as
         # an alpha overlay on the tail: `xfade` would convert every frame of the segment to
         # 4:4:4 and back (measured: ~40% of this graph's cost), the overlay touches the tail.
-        for k, feed in enumerate(feeds(nxt, job.outputs)):
-            parts.append(_trimmed(f"{len(current) + k}:v", f"nxt{k}", tl.fps, 0.0, t))
-            parts += _reframe(f"nxt{k}", feed, nxt, job.outputs, "h", flags, 0.0)
+        heads = feeds(nxt, job.outputs)
+        made, labels = _sources(heads, len(_decoded(current)), "nxt", tl.fps, 0.0, t)
+        parts += made
+        for label, feed in zip(labels, heads, strict=True):
+            parts += _reframe(label, feed, nxt, job.outputs, "h", flags, 0.0)
         offset = slot.duration - t
         for i in range(n):
             parts.append(
@@ -205,17 +242,12 @@ def segment_argv(job: SegmentJob, tl: Timeline, enc: EncodeSettings, fonts_dir: 
     slot, frame = job.slot, 1.0 / tl.fps
     one = ["-threads", "1"]
     args = ["-filter_complex_threads", "1"]
-    for feed in feeds(slot, job.outputs):
-        args += [
-            *one,
-            "-t",
-            f"{slot.clip_offset + slot.duration + frame:.4f}",
-            "-i",
-            str(feed.path),
-        ]
+    until = f"{slot.clip_offset + slot.duration + frame:.4f}"
+    for path in _decoded(feeds(slot, job.outputs)):
+        args += [*one, "-t", until, "-i", str(path)]
     if job.next_slot is not None and _crossfades(job, tl):
-        for feed in feeds(job.next_slot, job.outputs):
-            args += [*one, "-t", f"{tl.transition + frame:.4f}", "-i", str(feed.path)]
+        for path in _decoded(feeds(job.next_slot, job.outputs)):
+            args += [*one, "-t", f"{tl.transition + frame:.4f}", "-i", str(path)]
     args += ["-filter_complex", segment_filter(job, tl, fonts_dir, enc.scaler)]
     for i, out in enumerate(job.outputs):
         args += ["-map", f"[o{i}]", *enc.x264_args(), "-r", str(tl.fps), "-an", str(out.path)]

@@ -36,6 +36,19 @@ class AspectClip:
 
 
 @dataclass(frozen=True)
+class DrawnScene:
+    """A built-in scene drawn for one aspect straight into the segment's graph: no clip file.
+
+    `graph` has no inputs and ends in the label `out`; it yields `size` frames at `fps`."""
+
+    aspect: Aspect
+    graph: str
+    size: tuple[int, int]
+    fps: int
+    recipe_sha256: str
+
+
+@dataclass(frozen=True)
 class SubjectTrack:
     """Where the subject is over clip time, as shares of the clip's width and height.
 
@@ -71,10 +84,11 @@ class SceneSlot:
     reframe: Reframe
     captions: tuple[Caption, ...] = ()
     clip_offset: float = 0.0  # where in the clip this slot starts (after the incoming crossfade)
-    natives: tuple[AspectClip, ...] = ()  # clips made for other aspects than `clip`'s
+    # Made for other aspects than `clip`'s: clips, or scenes drawn in the segment's graph
+    natives: tuple[AspectClip | DrawnScene, ...] = ()
     track: SubjectTrack | None = None  # for Reframe.TRACK; without one, TRACK crops the centre
 
-    def native_for(self, aspect: Aspect) -> AspectClip | None:
+    def native_for(self, aspect: Aspect) -> AspectClip | DrawnScene | None:
         return next((n for n in self.natives if n.aspect is aspect), None)
 
 
@@ -118,7 +132,7 @@ def build_timeline(
     fps: int,
     transition: float,
     label: VisibleLabel | None = None,
-    natives: list[tuple[AspectClip, ...]] | None = None,
+    natives: list[tuple[AspectClip | DrawnScene, ...]] | None = None,
     tracks: list[SubjectTrack | None] | None = None,
 ) -> Timeline:
     """Lay scenes end to end, each snapped to whole frames so every aspect's length agrees."""
