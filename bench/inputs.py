@@ -21,8 +21,8 @@ from app.render.captions import time_captions
 from app.render.quality import EncodeSettings
 from app.render.subject import subject_track
 from app.render.timeline import (
-    AspectClip,
     Caption,
+    DrawnScene,
     OutputSpec,
     Reframe,
     SubjectTrack,
@@ -31,6 +31,7 @@ from app.render.timeline import (
     build_timeline,
 )
 from providers.local import LocalProvider
+from providers.local.recipe import recipe_of
 from providers.media import probe, run_ffmpeg, sha256_file
 from providers.music import Mood, generate_music
 from providers.types import Aspect, ClipRequest, SceneKind
@@ -79,7 +80,7 @@ class Layout(StrEnum):
     # The text and data scenes as the built-in renderer delivers them (16:9 at the output's
     # size, ultrafast), before and after issue 16:
     LETTERBOX = "letterbox"  # their 16:9 clip padded into 9:16 and 1:1; the rest centre-cropped
-    NATIVE = "native"  # a clip per aspect for them; the rest cropped around their subject
+    NATIVE = "native"  # 9:16 and 1:1 drawn in the graph; the rest cropped around their subject
 
 
 @dataclass(frozen=True)
@@ -161,50 +162,51 @@ async def prepare_pool(folder: Path, *, quick: bool = False) -> None:
     (folder / "pool.json").write_text(json.dumps(record), encoding="utf-8")
 
 
-def _native_path(folder: Path, index: int, aspect: Aspect, short_side: int) -> Path:
-    return folder / f"local_{index}_{short_side}_{aspect.value.replace(':', 'x')}.mp4"
+def _local_path(folder: Path, index: int, short_side: int) -> Path:
+    return folder / f"local_{index}_{short_side}_16x9.mp4"
 
 
-async def prepare_natives(folder: Path, short_side: int, fps: int) -> dict[str, float]:
-    """The built-in renderer's clips of the pool's text and data scenes in every aspect, at the
-    output size; made once. Returns the seconds each aspect's clips took to make (this run)."""
-    made: dict[str, float] = {}
+def _local_request(index: int, aspect: Aspect, short_side: int, fps: int) -> ClipRequest:
+    spec = POOL[index]
+    w, h = aspect.frame_size(short_side)
+    return ClipRequest(
+        prompt=SENTENCES[index], duration=SCENE_SECONDS + 1.0, aspect=aspect, width=w, height=h,
+        kind=spec.kind, on_screen_text=spec.text, seed=index, fps=fps,
+    )  # fmt: skip
+
+
+async def prepare_natives(folder: Path, short_side: int, fps: int) -> float:
+    """The built-in renderer's 16:9 clips of the pool's text and data scenes, at the output
+    size, as the pipeline makes them; made once. Returns the seconds they took this time."""
+    t0 = time.perf_counter()
     for index, spec in enumerate(POOL):
-        if spec.reframe is not Reframe.PAD:
-            continue
-        for aspect in ASPECTS:
-            dest = _native_path(folder, index, aspect, short_side)
-            if dest.is_file():
-                continue
-            w, h = aspect.frame_size(short_side)
-            request = ClipRequest(
-                prompt=SENTENCES[index], duration=SCENE_SECONDS + 1.0, aspect=aspect,
-                width=w, height=h, kind=spec.kind, on_screen_text=spec.text, seed=index, fps=fps,
-            )  # fmt: skip
-            t0 = time.perf_counter()
+        dest = _local_path(folder, index, short_side)
+        if spec.reframe is Reframe.PAD and not dest.is_file():
+            request = _local_request(index, Aspect.LANDSCAPE, short_side, fps)
             await LocalProvider().generate(request, "local-motion-1", dest)
-            made[aspect.value] = made.get(aspect.value, 0.0) + time.perf_counter() - t0
-    return {k: round(v, 2) for k, v in made.items()}
+    return round(time.perf_counter() - t0, 2)
+
+
+def _drawn(index: int, aspect: Aspect, short_side: int, fps: int) -> DrawnScene:
+    recipe = recipe_of(_local_request(index, aspect, short_side, fps))
+    size = (recipe.width, recipe.height)
+    return DrawnScene(aspect, recipe.graph, size, recipe.fps, recipe.sha256)
 
 
 async def _laid_out(
-    folder: Path, entry: dict[str, Any], index: int, layout: Layout, short_side: int
-) -> tuple[Path, tuple[int, int], Reframe, tuple[AspectClip, ...], SubjectTrack | None]:
-    """One pool entry as `layout` places it: clip, size, reframe, clips per aspect, track."""
+    folder: Path, entry: dict[str, Any], index: int, layout: Layout, short_side: int, fps: int
+) -> tuple[Path, tuple[int, int], Reframe, tuple[DrawnScene, ...], SubjectTrack | None]:
+    """One pool entry as `layout` places it: clip, size, reframe, scenes drawn per aspect,
+    subject track."""
     clip, size = folder / entry["path"], (int(entry["width"]), int(entry["height"]))
     reframe = Reframe(entry["reframe"])
     if layout is Layout.POOL:
         return clip, size, reframe, (), None
     if reframe is Reframe.PAD:
-        main = _native_path(folder, index, Aspect.LANDSCAPE, short_side)
+        main = _local_path(folder, index, short_side)
         main_size = Aspect.LANDSCAPE.frame_size(short_side)
-        if layout is Layout.LETTERBOX:
-            return main, main_size, Reframe.PAD, (), None
-        natives = tuple(
-            AspectClip(a, _native_path(folder, index, a, short_side), a.frame_size(short_side))
-            for a in ASPECTS[1:]
-        )
-        return main, main_size, Reframe.PAD, natives, None
+        drawn = tuple(_drawn(index, a, short_side, fps) for a in ASPECTS[1:])
+        return main, main_size, Reframe.PAD, drawn if layout is Layout.NATIVE else (), None
     if layout is Layout.LETTERBOX:
         return clip, size, Reframe.CROP, (), None
     track = await subject_track(clip, size, sha256_file(clip))
@@ -219,7 +221,7 @@ async def build_inputs(
     pool = json.loads((folder / "pool.json").read_text(encoding="utf-8"))
     said = [await _narration(i, folder) for i in range(len(SENTENCES))]
     t0 = time.perf_counter()
-    placed = [await _laid_out(folder, e, i, layout, short_side) for i, e in enumerate(pool)]
+    placed = [await _laid_out(folder, e, i, layout, short_side, fps) for i, e in enumerate(pool)]
     analysis_s = round(time.perf_counter() - t0, 2)
     picks = [placed[i % len(pool)] for i in range(scenes)]
     tl = build_timeline(

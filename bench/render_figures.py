@@ -31,8 +31,8 @@ def compose_run(
 
 def run_layout(pool: Path, workdir: Path, scenes: int, quality: Quality) -> dict[str, object]:
     """The same timeline before and after issue 16, one right after the other: the built-in
-    renderer's text and data scenes letterboxed and the rest centre-cropped, against a clip
-    per aspect for those scenes and the rest cropped around their subject."""
+    renderer's text and data scenes letterboxed and the rest centre-cropped, against those
+    scenes drawn for 9:16 and 1:1 in the graph and the rest cropped around their subject."""
     enc = SETTINGS[quality]
     made = asyncio.run(prepare_natives(pool, enc.short_side, enc.fps))
     before = compose_run(pool, workdir / f"layout-before-{scenes}", scenes, quality,
@@ -56,15 +56,15 @@ def run_layout(pool: Path, workdir: Path, scenes: int, quality: Quality) -> dict
             "after_subject_analysis_s": after["analysis_s"],
             "before_peak_rss_mb": before["peak_rss_mb"],
             "after_peak_rss_mb": after["peak_rss_mb"],
-            "native_clips_made_s": made,
+            "local_16x9_clips_made_s": made,
         },
         "note": (
             "Both renders in this one run, one after the other. Text and data scenes (2 of "
             "every 6) come from the built-in renderer; before: their 16:9 clip padded into "
-            "9:16 and 1:1; after: a clip made per aspect, each decoded and used whole. The "
-            "other scenes: centre crop before, subject-tracked crop after (the analysis, "
-            "cached with each clip, is timed once per pool clip and added). native_clips_made_s "
-            "is what making the extra clips cost the first time (the pipeline caches them)."
+            "9:16 and 1:1; after: 9:16 and 1:1 drawn straight into the segment's graph from "
+            "the renderer's recipe (no clip file). The other scenes: centre crop before, "
+            "subject-tracked crop after (the analysis, cached with each clip, is timed once per "
+            "pool clip and added)."
         ),
     }
 
