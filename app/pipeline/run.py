@@ -129,8 +129,8 @@ def clip_request(
 def reframe_for(scene: Scene, outcome: ClipOutcome) -> Reframe:
     """How the scene's clip is fitted to an aspect it has no clip of its own for."""
     assert outcome.clip is not None
-    # The offline renderer sets type in the frame (it normally makes a clip per aspect; this
-    # is the fallback): cropping it for 9:16 would cut words off.
+    # The offline renderer sets type in the frame (its scenes are normally drawn for every
+    # aspect; this is the fallback): cropping it for 9:16 would cut words off.
     typography = outcome.clip.provider_id == "local"
     return Reframe.PAD if typography or scene.kind in _PAD_KINDS else Reframe.TRACK
 
@@ -269,7 +269,8 @@ async def _lay_out(
     options: RenderOptions,
     ctx: RenderContext,
 ) -> list[SceneLayout]:
-    """Clips per aspect (local scenes; `reframe: generate` within budget), else reframing."""
+    """Each scene made for every aspect where it can be (built-in scenes; `reframe: generate`
+    within budget), else its clip reframed (app.pipeline.layout)."""
     extras = aspect_extras(routed, options.policy, ctx.catalog.profiles, options.aspects)
     if not extras_within_budget(routed, extras):
         extras = ()  # the scenes are reframed instead: the budget was checked without them
