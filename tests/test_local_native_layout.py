@@ -85,3 +85,22 @@ async def test_every_look_in_every_aspect_is_drawn_for_its_frame(tmp_path: Path)
             shot = ARTEFACTS / f"{name}-{tag}.png"
             await run_ffmpeg(["-sseof", "-0.05", "-i", str(clip.path), "-frames:v", "1", str(shot)])
             assert shot.stat().st_size > 0
+
+
+def test_ken_burns_pans_across_the_picture_in_tall_and_square_frames(tmp_path: Path) -> None:
+    from providers.local.graphs import filter_graph
+
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"not read: the graph is only built")
+    graphs = {
+        a: filter_graph(spec_of(request(SceneKind.LANDSCAPE, a, 540, image), load_fonts()))
+        for a in ASPECTS
+    }
+    # wide: the camera zooms (a per-frame rescale of a frame-sized still)
+    assert "scale=w=2*trunc" in graphs[Aspect.LANDSCAPE]
+    for aspect in (Aspect.PORTRAIT, Aspect.SQUARE):
+        w, h = aspect.frame_size(540)
+        # tall and square: the whole covered picture is kept and only a window travels over it
+        assert "scale=w=2*trunc" not in graphs[aspect]
+        assert f"crop=w={w}:h={h}:x=(iw-{w})" in graphs[aspect]
+        assert "force_original_aspect_ratio=increase" in graphs[aspect]
