@@ -145,7 +145,9 @@ def balanced_wrap(text: str, face: FontFace, size: float, max_width: float) -> l
     lines = wrap(text, face, size, max_width)
     if len(lines) <= 1:
         return lines
-    narrow, wide = max_width * 0.3, max_width
+    # never narrower than the widest word: a narrower wrap would split it between characters
+    widest = max((face.width(word, size) for word in text.split()), default=0.0)
+    narrow, wide = min(max(max_width * 0.3, widest), max_width), max_width
     for _ in range(12):  # binary search for the narrowest width that keeps the line count
         middle = (narrow + wide) / 2
         if len(wrap(text, face, size, middle)) <= len(lines):
