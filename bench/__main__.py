@@ -25,7 +25,7 @@ from app.render.quality import Quality
 from bench.inputs import check_pool, prepare_pool
 from bench.moviepy_baseline import run_r2
 from bench.orchestration import run_r3
-from bench.render_figures import run_r1, run_scaling
+from bench.render_figures import run_layout, run_r1, run_scaling
 from bench.reroute import run_r5
 
 Entry = dict[str, object]
@@ -83,6 +83,10 @@ def run(plan: Plan, workdir: Path, log: Callable[[str], None]) -> dict[str, obje
     figures["R2"] = _timed(
         f"R2: ours and moviepy on {plan.r2_scenes} scenes at {plan.r2_quality}",
         lambda: run_r2(pool, workdir / "r2", plan.r2_scenes, plan.r2_quality), log,
+    )  # fmt: skip
+    figures["L1"] = _timed(
+        f"L1: {plan.r1_scenes} scenes at {plan.r1_quality}, letterboxed and native",
+        lambda: run_layout(pool, workdir, plan.r1_scenes, plan.r1_quality), log,
     )  # fmt: skip
     figures["R3"] = _timed("R3: orchestration", lambda: run_r3(workdir, plan.quick), log)
     figures["R4"] = r4

@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from app.render.audio import VoicePlacement
 from app.render.captions import time_captions
 from app.render.quality import EncodeSettings
-from app.render.timeline import Caption, OutputSpec, Reframe, Timeline, VisibleLabel, build_timeline
+from app.render.subject import subject_track
+from app.render.timeline import (
+    Caption,
+    DrawnScene,
+    OutputSpec,
+    Reframe,
+    SubjectTrack,
+    Timeline,
+    VisibleLabel,
+    build_timeline,
+)
 from providers.local import LocalProvider
-from providers.media import probe, run_ffmpeg
+from providers.local.recipe import recipe_of
+from providers.media import probe, run_ffmpeg, sha256_file
 from providers.music import Mood, generate_music
 from providers.types import Aspect, ClipRequest, SceneKind
 from providers.voice import get_voice
@@ -59,6 +73,16 @@ SENTENCES = (
 )
 
 
+class Layout(StrEnum):
+    """How the timeline's scenes reach the three aspects."""
+
+    POOL = "pool"  # the vendor-style pool as is: text and data padded, the rest centre-cropped
+    # The text and data scenes as the built-in renderer delivers them (16:9 at the output's
+    # size, ultrafast), before and after issue 16:
+    LETTERBOX = "letterbox"  # their 16:9 clip padded into 9:16 and 1:1; the rest centre-cropped
+    NATIVE = "native"  # 9:16 and 1:1 drawn in the graph; the rest cropped around their subject
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Everything a compose needs, for a timeline of `scenes` scenes."""
@@ -66,6 +90,7 @@ class Inputs:
     timeline: Timeline
     voices: tuple[VoicePlacement, ...]
     music: Path
+    analysis_s: float = 0.0  # subject analysis for tracked crops, when it ran
 
     def outputs(self, enc: EncodeSettings, out_dir: Path) -> list[OutputSpec]:
         return [
@@ -137,20 +162,79 @@ async def prepare_pool(folder: Path, *, quick: bool = False) -> None:
     (folder / "pool.json").write_text(json.dumps(record), encoding="utf-8")
 
 
-async def build_inputs(folder: Path, scenes: int, fps: int) -> Inputs:
-    """A timeline of `scenes` five-second scenes over the pool (prepare_pool must have run)."""
+def _local_path(folder: Path, index: int, short_side: int) -> Path:
+    return folder / f"local_{index}_{short_side}_16x9.mp4"
+
+
+def _local_request(index: int, aspect: Aspect, short_side: int, fps: int) -> ClipRequest:
+    spec = POOL[index]
+    w, h = aspect.frame_size(short_side)
+    return ClipRequest(
+        prompt=SENTENCES[index], duration=SCENE_SECONDS + 1.0, aspect=aspect, width=w, height=h,
+        kind=spec.kind, on_screen_text=spec.text, seed=index, fps=fps,
+    )  # fmt: skip
+
+
+async def prepare_natives(folder: Path, short_side: int, fps: int) -> float:
+    """The built-in renderer's 16:9 clips of the pool's text and data scenes, at the output
+    size, as the pipeline makes them; made once. Returns the seconds they took this time."""
+    t0 = time.perf_counter()
+    for index, spec in enumerate(POOL):
+        dest = _local_path(folder, index, short_side)
+        if spec.reframe is Reframe.PAD and not dest.is_file():
+            request = _local_request(index, Aspect.LANDSCAPE, short_side, fps)
+            await LocalProvider().generate(request, "local-motion-1", dest)
+    return round(time.perf_counter() - t0, 2)
+
+
+def _drawn(index: int, aspect: Aspect, short_side: int, fps: int) -> DrawnScene:
+    recipe = recipe_of(_local_request(index, aspect, short_side, fps))
+    size = (recipe.width, recipe.height)
+    return DrawnScene(aspect, recipe.graph, size, recipe.fps, recipe.sha256)
+
+
+async def _laid_out(
+    folder: Path, entry: dict[str, Any], index: int, layout: Layout, short_side: int, fps: int
+) -> tuple[Path, tuple[int, int], Reframe, tuple[DrawnScene, ...], SubjectTrack | None]:
+    """One pool entry as `layout` places it: clip, size, reframe, scenes drawn per aspect,
+    subject track."""
+    clip, size = folder / entry["path"], (int(entry["width"]), int(entry["height"]))
+    reframe = Reframe(entry["reframe"])
+    if layout is Layout.POOL:
+        return clip, size, reframe, (), None
+    if reframe is Reframe.PAD:
+        main = _local_path(folder, index, short_side)
+        main_size = Aspect.LANDSCAPE.frame_size(short_side)
+        drawn = tuple(_drawn(index, a, short_side, fps) for a in ASPECTS[1:])
+        return main, main_size, Reframe.PAD, drawn if layout is Layout.NATIVE else (), None
+    if layout is Layout.LETTERBOX:
+        return clip, size, Reframe.CROP, (), None
+    track = await subject_track(clip, size, sha256_file(clip))
+    return clip, size, Reframe.TRACK, (), track
+
+
+async def build_inputs(
+    folder: Path, scenes: int, fps: int, layout: Layout = Layout.POOL, short_side: int = 0
+) -> Inputs:
+    """A timeline of `scenes` five-second scenes over the pool (prepare_pool must have run,
+    and prepare_natives at `short_side` for the letterbox and native layouts)."""
     pool = json.loads((folder / "pool.json").read_text(encoding="utf-8"))
     said = [await _narration(i, folder) for i in range(len(SENTENCES))]
-    picks = [pool[i % len(pool)] for i in range(scenes)]
+    t0 = time.perf_counter()
+    placed = [await _laid_out(folder, e, i, layout, short_side, fps) for i, e in enumerate(pool)]
+    analysis_s = round(time.perf_counter() - t0, 2)
+    picks = [placed[i % len(pool)] for i in range(scenes)]
     tl = build_timeline(
         [SCENE_SECONDS] * scenes,
-        [folder / p["path"] for p in picks],
-        [(int(p["width"]), int(p["height"])) for p in picks],
-        [Reframe(p["reframe"]) for p in picks],
+        [p[0] for p in picks],
+        [p[1] for p in picks],
+        [p[2] for p in picks],
         [said[i % len(said)][1] for i in range(scenes)],
         fps=fps,
         transition=TRANSITION,
         label=VisibleLabel("AI-generated", "top_right"),
+        natives=[p[3] for p in picks],
+        tracks=[p[4] for p in picks],
     )
     voices = tuple(
         VoicePlacement(said[i % len(said)][0], slot.start + LEAD_IN)
@@ -159,7 +243,7 @@ async def build_inputs(folder: Path, scenes: int, fps: int) -> Inputs:
     music = folder / f"music_{scenes}.wav"
     if not music.is_file():
         await generate_music(Mood.CORPORATE, tl.duration + 1.0, 7, music)
-    return Inputs(tl, voices, music)
+    return Inputs(tl, voices, music, analysis_s)
 
 
 def check_pool(folder: Path) -> list[tuple[str, int, int, float]]:

@@ -91,6 +91,13 @@ class LabelPosition(StrEnum):
     BOTTOM_RIGHT = "bottom_right"
 
 
+class ReframeMode(StrEnum):
+    """How a scene reaches outputs whose aspect differs from its clip's."""
+
+    CROP = "crop"  # reframe the one clip: follow the subject, or pad text and charts whole
+    GENERATE = "generate"  # ask the model for a clip per aspect it offers, budget permitting
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -111,6 +118,7 @@ class SceneOverride(_Strict):
     order: tuple[ProviderId, ...] | None = None
     sort: SortKey | None = None
     max_price: Price | None = None
+    reframe: ReframeMode | None = None
 
 
 class ModelFilter(_Strict):
@@ -222,6 +230,12 @@ class Policy(_Strict):
     retries: Retries = Retries()
     cooldown: Cooldown = Cooldown()
     rate_limit_wait_budget_s: Annotated[float, Field(ge=0, le=3600)] = 60.0  # per scene
+    reframe: ReframeMode = ReframeMode.CROP
+
+    def reframe_for(self, kind: SceneKind) -> ReframeMode:
+        """The reframe mode for one scene kind (its override, else the policy's)."""
+        override = self.scene_kinds.get(kind)
+        return override.reframe if override and override.reframe else self.reframe
 
     def failure_rules(self) -> FailureRules:
         """How the pipeline walks a scene's chain when attempts fail."""

@@ -46,7 +46,7 @@ def test_every_figure_is_reported_with_its_target_and_raw_measurements(
     report: dict[str, object],
 ) -> None:
     figures = _figures(report)
-    assert set(figures) == {"R1", "R2", "R3", "R4", "R5", "scaling"}
+    assert set(figures) == {"R1", "R2", "R3", "R4", "R5", "L1", "scaling"}
     for key, entry in figures.items():
         assert set(entry) >= ENTRY_KEYS, key
         assert isinstance(entry["value"], int | float) and entry["value"] >= 0, key
@@ -107,3 +107,19 @@ def test_linear_fit_finds_the_line_and_the_worst_point_off_it() -> None:
     fixed, rate, worst = linear_fit([1, 2, 3], [1.0, 2.0, 4.0])
     assert (fixed, rate) == (-0.67, 1.5)  # y = -2/3 + 1.5x
     assert worst == pytest.approx((5 / 6 - 1) / (5 / 6) * -1, abs=1e-3)  # the point at x=1
+
+
+def test_layout_figure_renders_the_same_timeline_letterboxed_and_native(
+    report: dict[str, object], workdir: Path
+) -> None:
+    l1 = _figures(report)["L1"]
+    raw = l1["raw"]
+    assert isinstance(raw, dict)
+    assert raw["before_cpu_s"] > 0 and raw["after_cpu_s"] > 0 and raw["after_wall_s"] > 0
+    assert l1["value"] == round(raw["after_cpu_s"] / raw["before_cpu_s"], 3)
+    scenes = raw["scenes"]
+    for side in ("before", "after"):
+        for aspect in ASPECTS:
+            tag = aspect.value.replace(":", "x")
+            made = workdir / f"layout-{side}-{scenes}" / f"bench-{tag}.mp4"
+            assert probe(made).has_video, made

@@ -106,3 +106,16 @@ def test_escaped_text_reaches_drawtext_byte_for_byte(text: str, tmp_path: Path) 
     from_file = _render_gray({"textfile": str(source)})
     assert hashlib.sha256(inline).digest() == hashlib.sha256(from_file).digest()
     assert inline.strip(b"\x00")  # something was drawn
+
+
+def test_relabel_prefixes_links_but_not_escaped_brackets_in_values() -> None:
+    from providers.local.filtergraph import Graph, filter_, relabel
+
+    graph = Graph([filter_("color", {"c": "black", "s": "64x64", "d": 1})])
+    graph.apply([filter_("drawtext", {"text": "[s1] x\\[out]", "fontsize": 9})])
+    text = graph.text("out")
+    moved = relabel(text, "p_")
+    assert "[p_out]" in moved and "[out]" not in moved.replace("\\[out\\]", "")
+    # the words inside the drawtext value are untouched
+    assert moved.count("\\[s1\\]") == text.count("\\[s1\\]") == 1
+    assert moved.count("[p_") == text.count("[") - text.count("\\[")

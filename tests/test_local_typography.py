@@ -102,3 +102,16 @@ def test_sprite_box_has_room_for_shadow_and_panel(face: FontFace) -> None:
     assert boxed.pad > plain.pad
     assert plain.width % 2 == 0 and plain.height % 2 == 0
     assert plain.width >= face.width("Title", 100) + 2 * plain.pad - 2
+
+
+def test_balanced_lines_never_split_a_word_that_fits_whole() -> None:
+    from providers.local.spec import load_fonts
+    from providers.local.typography import Fit, Region, fit_block
+
+    face = load_fonts().heavy
+    # 9:16 at 1080 wide: this used to come out as "THEN / COME / S THE / FAST / PART"
+    block = fit_block(
+        "THEN COMES THE FAST PART", face, Region(86, 154, 907, 1152), Fit(220, 83, max_lines=5)
+    )
+    words = [w.text for line in block.lines for w in line.words]
+    assert words == ["THEN", "COMES", "THE", "FAST", "PART"]

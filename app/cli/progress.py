@@ -20,6 +20,7 @@ _LABELS = {
     Stage.PLAN: "Routing scenes",
     Stage.NARRATE: "Narrating",
     Stage.GENERATE: "Generating clips",
+    Stage.LAYOUT: "Laying out every aspect",
     Stage.MUSIC: "Composing music",
     Stage.COMPOSE: "Encoding scenes",
     Stage.MUX: "Writing videos",

@@ -8,7 +8,7 @@ import dataclasses
 import json
 import signal
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -30,6 +30,7 @@ from app.config import Settings
 from app.errors import InputError
 from app.pipeline.disclose import RenderResult
 from app.pipeline.events import ProgressEvent, RenderEvent, Stage
+from app.pipeline.run import DEFAULT_ASPECTS
 from app.pipeline.workdir import sweep_work
 from app.render.quality import Quality
 from app.service.entry import (
@@ -42,6 +43,7 @@ from app.service.entry import (
 from app.service.request import PolicyRef, RenderRequest
 from providers.music import Mood
 from providers.profile import Catalog
+from routing.reframe import AspectExtra, aspect_extras, extra_cost, extras_within_budget
 
 SourceArg = Annotated[
     str | None,
@@ -251,28 +253,32 @@ def plan(
         planned = asyncio.run(plan_render(request, env, strict=False))
     for note in planned.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+    extras = aspect_extras(planned.plan, planned.policy, catalog.profiles, DEFAULT_ASPECTS)
     if as_json:
-        _plan_json(planned, assume_configured)
+        _plan_json(planned, assume_configured, extras)
     else:
-        _plan_table(planned, assume_configured)
+        _plan_table(planned, assume_configured, extras)
     if any(d.chosen is None for d in planned.plan.decisions):
         raise typer.Exit(2)
 
 
-def _plan_json(planned: PlannedRender, simulated: bool) -> None:
+def _plan_json(planned: PlannedRender, simulated: bool, extras: Sequence[AspectExtra]) -> None:
     data = planned.to_dict()
     out.print_json(json.dumps({
         "policy": planned.policy.id,
         "enforced_policy": data["enforced_policy"],
         "simulated": simulated,
         "estimated_cost_usd": planned.plan.estimated_cost_usd,
+        # reframe: generate — the extra of a vendor clip per aspect, where the policy asks
+        "aspect_extras": [e.to_dict() for e in extras],
+        "aspect_extra_cost_usd": extra_cost(extras),
         "within_budget": planned.plan.within_budget,
         "decisions": [d.to_dict() for d in planned.plan.decisions],
         "scenes": data["scenes"],
     }))  # fmt: skip
 
 
-def _plan_table(planned: PlannedRender, simulated: bool) -> None:
+def _plan_table(planned: PlannedRender, simulated: bool, extras: Sequence[AspectExtra]) -> None:
     result = planned.plan
     what_if = " (simulated: every provider configured)" if simulated else ""
     table = Table(title=f"Plan under policy {planned.policy.id}{what_if}")
@@ -288,3 +294,9 @@ def _plan_table(planned: PlannedRender, simulated: bool) -> None:
     out.print(table)
     out.print(f"Estimated cost: ${result.estimated_cost_usd:.2f}"
               + ("" if result.within_budget else " [red](over budget)[/]"))  # fmt: skip
+    if extras:
+        over = "" if extras_within_budget(result, extras) else " [yellow](over budget: reframed)[/]"
+        out.print(
+            f"Extra for a clip per aspect (reframe: generate, {len(extras)} scenes): "
+            f"${extra_cost(extras):.2f}{over}"
+        )

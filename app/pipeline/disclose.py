@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.config import Settings
 from app.ingest.model import Script
 from app.pipeline.clips import ClipOutcome
+from app.pipeline.layout import SceneLayout, reframing_record
 from app.pipeline.narration import SceneVoice
 from app.provenance.ai_disclosure import disclosure_assertions
 from app.provenance.credentials import (
@@ -73,7 +74,7 @@ from app.provenance.source_types import (
 from app.provenance.upstream_marks import upstream_marks
 from app.provenance.verify import VerifyInputs, verify_before_signing
 from app.render.compose import ComposeResult
-from app.render.timeline import OutputSpec, Timeline
+from app.render.timeline import OutputSpec, SceneSlot, Timeline
 from providers.media import probe, sha256_file
 from providers.music import MusicTrack
 from providers.profile import Catalog
@@ -130,6 +131,7 @@ class RenderRecord:
     enforced_policy: Policy | None = None  # the tenant's binding policy
     parent_id: str | None = None  # the render this one regenerates or re-routes
     approval: Approval | None = None  # who approved the plan (the service's gate); CLI: None
+    layouts: Sequence[SceneLayout] = ()  # per scene: clips per aspect, subject track
 
 
 def _policy_ref(policy: Policy | None) -> dict[str, Any] | None:
@@ -199,6 +201,7 @@ def _bare_scene_records(rec: RenderRecord) -> list[SceneRecord]:
             attempts=[attempt_model(a) for a in outcome.attempts],
             clip=_clip_record(rec, outcome),
             narration_audio=NarrationAudio(sha256=voice.sha256),
+            **_reframing(rec, scene.index, slot),
         )
         for scene, slot, outcome, voice, decision in zip(
             rec.script.scenes,
@@ -209,6 +212,16 @@ def _bare_scene_records(rec: RenderRecord) -> list[SceneRecord]:
             strict=True,
         )
     ]
+
+
+def _reframing(rec: RenderRecord, index: int, slot: SceneSlot) -> dict[str, Any]:
+    # Per output aspect, how the scene reached it; left out when there is nothing to say.
+    record = reframing_record(slot, _layout(rec, index), rec.composed.outputs)
+    return {"reframing": record} if record else {}
+
+
+def _layout(rec: RenderRecord, index: int) -> SceneLayout | None:
+    return rec.layouts[index] if index < len(rec.layouts) else None
 
 
 def _output_records(rec: RenderRecord, out_dir: Path) -> list[OutputRecord]:
@@ -236,8 +249,11 @@ def _source_block(script: Script) -> dict[str, Any]:
     return {"source": script.source.to_manifest(script.scenes)} if script.source else {}
 
 
-def _actual_cost(outcomes: Sequence[ClipOutcome]) -> float | None:
+def _actual_cost(
+    outcomes: Sequence[ClipOutcome], layouts: Sequence[SceneLayout] = ()
+) -> float | None:
     costs = [a.cost_usd for o in outcomes for a in o.attempts if a.outcome == "succeeded"]
+    costs += [m.cost_usd for lay in layouts for m in lay.natives if not m.cached]
     if any(c is None for c in costs):
         return None
     return round(sum(c for c in costs if c is not None), 4)
@@ -250,7 +266,7 @@ def _render_settings(rec: RenderRecord) -> RenderSettings:
         transition_s=rec.timeline.transition,
         duration_s=round(rec.timeline.duration, 3),
         estimated_cost_usd=rec.routed.estimated_cost_usd,
-        actual_cost_usd=_actual_cost(rec.outcomes),
+        actual_cost_usd=_actual_cost(rec.outcomes, rec.layouts),
     )
 
 

@@ -13,6 +13,7 @@ class Stage(StrEnum):
     PLAN = "plan"  # routing every scene
     NARRATE = "narrate"  # synthesising the voice per scene
     GENERATE = "generate"  # making (or reusing) a clip per scene
+    LAYOUT = "layout"  # a clip per aspect where one is made, else finding each clip's subject
     MUSIC = "music"  # generating the music bed
     COMPOSE = "compose"  # encoding scene segments into every aspect
     MUX = "mux"  # joining segments with the soundtrack

@@ -18,6 +18,7 @@ from app.pipeline.disclose import RenderRecord, RenderResult
 from app.pipeline.env import RenderEnv
 from app.pipeline.events import Emitter, RenderEvent, SceneState, Stage
 from app.pipeline.health import CircuitBoard
+from app.pipeline.layout import LayoutJob, SceneLayout, lay_out
 from app.pipeline.narration import SceneVoice, narrate_all
 from app.pipeline.output import OutputLock, check_output_folder, check_writable, publish
 from app.pipeline.plan import check_plan
@@ -43,6 +44,7 @@ from providers.music import Mood, MusicTrack, generate_music
 from providers.types import Aspect, Clip, ClipRequest, SceneKind
 from providers.voice import VoiceEngine
 from routing.policy import Policy
+from routing.reframe import aspect_extras, extras_within_budget
 from routing.router import Plan, RoutingDecision
 
 LEAD_IN = 0.35  # silence before a scene's narration starts
@@ -109,10 +111,12 @@ def clip_request(
 
 
 def reframe_for(scene: Scene, outcome: ClipOutcome) -> Reframe:
+    """How the scene's clip is fitted to an aspect it has no clip of its own for."""
     assert outcome.clip is not None
-    # The offline renderer sets type in the frame; cropping it for 9:16 would cut words off.
+    # The offline renderer sets type in the frame (its scenes are normally drawn for every
+    # aspect; this is the fallback): cropping it for 9:16 would cut words off.
     typography = outcome.clip.provider_id == "local"
-    return Reframe.PAD if typography or scene.kind in _PAD_KINDS else Reframe.CROP
+    return Reframe.PAD if typography or scene.kind in _PAD_KINDS else Reframe.TRACK
 
 
 def chain_of(decision: RoutingDecision) -> list[Candidate]:
@@ -309,15 +313,19 @@ async def _make(
     outcomes, music = await asyncio.gather(
         _generate_all(requests, routed.decisions, env, em), music_task
     )
+
+    layouts = await _lay_out(script, requests, outcomes, routed, options, env, em)
     tl = build_timeline(
         durations,
         [o.clip.path for o in outcomes if o.clip is not None],
         [(o.clip.width, o.clip.height) for o in outcomes if o.clip is not None],
-        [reframe_for(s, o) for s, o in zip(script.scenes, outcomes, strict=True)],
+        [lay.reframe for lay in layouts],
         [_captions(s, v) for s, v in zip(script.scenes, voices, strict=True)],
         fps=enc.fps,
         transition=TRANSITION,
         label=_label(options.policy),
+        natives=[tuple(m.clip for m in lay.natives) for lay in layouts],
+        tracks=[lay.track for lay in layouts],
     )
     providers = [o.clip.provider_id for o in outcomes if o.clip is not None]
     scope = options.policy.disclosure.label_scope
@@ -345,11 +353,36 @@ async def _make(
         enforced_policy=options.enforced_policy,
         parent_id=options.parent_id,
         approval=options.approval,
+        layouts=tuple(layouts),
     )
     em.stage(Stage.DISCLOSE, 0, 1)
     result = await env.signer.disclose(record, stage)
     em.stage(Stage.DISCLOSE, 1, 1)
     return result
+
+
+async def _lay_out(
+    script: Script,
+    requests: Sequence[ClipRequest],
+    outcomes: Sequence[ClipOutcome],
+    routed: Plan,
+    options: RenderOptions,
+    env: RenderEnv,
+    em: Emitter,
+) -> list[SceneLayout]:
+    """Each scene made for every aspect where it can be (built-in scenes; `reframe: generate`
+    within budget), else its clip reframed (app.pipeline.layout)."""
+    extras = aspect_extras(routed, options.policy, env.catalog.profiles, options.aspects)
+    if not extras_within_budget(routed, extras):
+        extras = ()  # the scenes are reframed instead: the budget was checked without them
+    job = LayoutJob(
+        env.registry, env.clips, options.aspects,
+        SETTINGS[options.quality].short_side, env.clip_concurrency,
+        options.policy.failure_rules(), Timing(env.clock, env.sleep, env.monotonic),
+        lambda done, total: em.stage(Stage.LAYOUT, done, total),
+    )  # fmt: skip
+    reframes = [reframe_for(s, o) for s, o in zip(script.scenes, outcomes, strict=True)]
+    return await lay_out(requests, outcomes, reframes, extras, job)
 
 
 def _label(policy: Policy) -> VisibleLabel | None:

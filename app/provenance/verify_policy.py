@@ -13,10 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 from app.provenance.canonical import canonical_json
 from app.provenance.checks import Check, fail, ok, skip
 from app.provenance.manifest_model import Manifest, SceneRecord
+from providers.errors import ProviderError
+from providers.local import request_fingerprint
+from providers.local.recipe import recipe_of, request_from_record
 from providers.media import sha256_file
 from providers.profile import Catalog
 from providers.types import Aspect, SceneKind
@@ -45,15 +49,54 @@ def check_clips(manifest: Manifest, clip_dir: Path | None) -> list[Check]:
     checks: list[Check] = []
     for scene in manifest.scenes:
         name = f"scene[{scene.number}].clip.sha256"
-        want = scene.clip.sha256
-        path = index.get(want)
-        if path is None or not path.is_file():
-            checks.append(skip(name, f"not present in the clip cache {clip_dir}"))
-        elif "sha256:" + sha256_file(path) != want:
-            checks.append(fail(name, f"cached clip {path.name} no longer hashes to {want}"))
-        else:
-            checks.append(ok(name, f"re-hashed {path.name}"))
+        checks.append(_check_cached(name, scene.clip.sha256, index, clip_dir))
+        checks += _check_aspect_clips(scene, index, clip_dir)
     return checks
+
+
+def _check_aspect_clips(
+    scene: SceneRecord, index: dict[str, Path], clip_dir: Path | None
+) -> list[Check]:
+    """Clips a scene had made for other aspects (`reframing`), re-hashed like its own clip, and
+    built-in scenes drawn straight into an aspect's graph, checked by their recipe."""
+    checks = []
+    for aspect, entry in sorted((scene.reframing or {}).items()):
+        where = f"scene[{scene.number}].reframing[{aspect}]"
+        if not isinstance(entry, dict):
+            checks.append(fail(where, "not a record of how the scene was reframed"))
+        elif "clip_sha256" in entry:
+            name = f"{where}.clip_sha256"
+            checks.append(_check_cached(name, str(entry["clip_sha256"]), index, clip_dir))
+        elif "recipe_sha256" in entry:
+            checks.append(_check_recipe(f"{where}.recipe_sha256", entry))
+    return checks
+
+
+def _check_recipe(name: str, entry: dict[str, Any]) -> Check:
+    """A scene drawn in the compositor's graph has no clip: its recorded recipe must hash to the
+    recorded sha256, and the built-in renderer must still be able to draw it."""
+    try:
+        request = request_from_record(entry["recipe"])
+        model = str(entry["model"])
+    except (KeyError, TypeError, ValueError) as exc:
+        return fail(name, f"the recorded recipe is unusable: {exc}")
+    found = "sha256:" + request_fingerprint(request, model)
+    if found != entry.get("recipe_sha256"):
+        return fail(name, f"the recorded recipe hashes to {found}, not {entry['recipe_sha256']}")
+    try:
+        recipe_of(request, model)
+    except ProviderError as exc:
+        return fail(name, f"the recipe can't be drawn by this renderer: {exc}")
+    return ok(name, "re-hashed the recipe and rebuilt its drawing")
+
+
+def _check_cached(name: str, want: str, index: dict[str, Path], clip_dir: Path | None) -> Check:
+    path = index.get(want)
+    if path is None or not path.is_file():
+        return skip(name, f"not present in the clip cache {clip_dir}")
+    if "sha256:" + sha256_file(path) != want:
+        return fail(name, f"cached clip {path.name} no longer hashes to {want}")
+    return ok(name, f"re-hashed {path.name}")
 
 
 def check_policy_body(manifest: Manifest, catalog: Catalog) -> tuple[Policy | None, Check]:

@@ -13,7 +13,7 @@ from app.render import audio
 from app.render.captions import ass_document
 from app.render.quality import EncodeSettings
 from app.render.segments import SegmentJob, segment_argv, segment_jobs
-from app.render.timeline import OutputSpec, Timeline, VisibleLabel
+from app.render.timeline import AspectClip, OutputSpec, SceneSlot, Timeline, VisibleLabel
 from providers.media import run_ffmpeg
 
 ComposeProgress = Callable[[str, int, int], None]
@@ -143,6 +143,13 @@ def mux_argv(list_file: Path, soundtrack: Path, dest: Path, title: str) -> list[
     ]  # fmt: skip
 
 
+def _absolute(slot: SceneSlot) -> SceneSlot:
+    natives = tuple(
+        replace(n, path=n.path.resolve()) if isinstance(n, AspectClip) else n for n in slot.natives
+    )
+    return replace(slot, clip=slot.clip.resolve(), natives=natives)
+
+
 async def compose(
     tl: Timeline,
     outputs: Sequence[OutputSpec],
@@ -159,7 +166,7 @@ async def compose(
     # Segments run with the work folder as cwd (for the caption files): paths must be absolute.
     workdir = workdir.resolve()
     enc = enc.for_encoders(len(outputs))
-    tl = replace(tl, slots=tuple(replace(s, clip=s.clip.resolve()) for s in tl.slots))
+    tl = replace(tl, slots=tuple(_absolute(s) for s in tl.slots))
     workdir.mkdir(parents=True, exist_ok=True)
     # One after the other: alongside the segments the soundtrack saved ~5% of the time but
     # added ~30 MB to the peak (measured at 1080p), which would take R4 over its 600 MB.

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.render.quality import EncodeSettings
-from app.render.timeline import OutputSpec, Reframe, SceneSlot, Timeline
+from app.render.reframe import cover_crop, even_floor, fit_size, tracked_crop
+from app.render.timeline import (
+    DrawnScene,
+    OutputSpec,
+    Reframe,
+    SceneSlot,
+    SubjectTrack,
+    Timeline,
+)
+from providers.local.filtergraph import relabel
 
 FADE_IN = 0.4  # from black at the very start of the video
 FADE_OUT = 0.8  # to black at the very end
@@ -37,21 +46,51 @@ class SegmentJob:
     is_last: bool
 
 
-def _even(n: float) -> int:
-    return max(2, int(n) - int(n) % 2)
+@dataclass(frozen=True)
+class Feed:
+    """One picture source of a segment (a clip it decodes, or a scene it draws), and which of
+    its outputs are cut from it."""
+
+    path: Path | None  # None: drawn by `graph`
+    size: tuple[int, int]
+    outputs: tuple[int, ...]  # indices into the segment's outputs
+    native: bool  # made for those outputs' aspect: used whole, never reframed
+    graph: str = ""  # for a drawn scene: its graph, without inputs, ending in `[out]`
 
 
-def fit_size(src: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
-    """Largest even size with the source's shape that fits inside `box`."""
-    scale = min(box[0] / src[0], box[1] / src[1])
-    return min(box[0], _even(src[0] * scale)), min(box[1], _even(src[1] * scale))
+def feeds(slot: SceneSlot, outputs: Sequence[OutputSpec]) -> list[Feed]:
+    """The scene's clip for every output without a picture of its own, then each of those."""
+    shared = [i for i, o in enumerate(outputs) if slot.native_for(o.aspect) is None]
+    found = [Feed(slot.clip, slot.clip_size, tuple(shared), False)] if shared else []
+    for i, out in enumerate(outputs):
+        native = slot.native_for(out.aspect)
+        if isinstance(native, DrawnScene):
+            found.append(Feed(None, native.size, (i,), True, native.graph))
+        elif native is not None:
+            found.append(Feed(native.path, native.size, (i,), True))
+    return found
 
 
-def cover_crop(src: tuple[int, int], shape: tuple[int, int]) -> tuple[int, int]:
-    """Largest even centre crop of `src` with the aspect of `shape`."""
-    if shape[0] * src[1] < src[0] * shape[1]:  # shape is narrower than the source
-        return min(src[0], _even(src[1] * shape[0] / shape[1])), src[1]
-    return src[0], min(src[1], _even(src[0] * shape[1] / shape[0]))
+def _sources(
+    found: Sequence[Feed], first_input: int, stem: str, fps: int, start: float, length: float
+) -> tuple[list[str], list[str]]:
+    """Graph parts that bring each feed in at the timeline's rate, trimmed, as `{stem}{k}`;
+    and the labels. A clip is input number `first_input` on; a drawn scene is drawn here."""
+    parts: list[str] = []
+    index = first_input
+    for k, feed in enumerate(found):
+        if feed.path is None:
+            prefix = f"{stem}{k}_"
+            parts.append(relabel(feed.graph, prefix))
+            parts.append(_trimmed(f"{prefix}out", f"{stem}{k}", fps, start, length))
+        else:
+            parts.append(_trimmed(f"{index}:v", f"{stem}{k}", fps, start, length))
+            index += 1
+    return parts, [f"{stem}{k}" for k in range(len(found))]
+
+
+def _decoded(found: Sequence[Feed]) -> list[Path]:
+    return [f.path for f in found if f.path is not None]
 
 
 def _resize(src: tuple[int, int], dst: tuple[int, int], flags: str) -> str:
@@ -59,38 +98,57 @@ def _resize(src: tuple[int, int], dst: tuple[int, int], flags: str) -> str:
     return "null" if src == dst else f"scale={dst[0]}:{dst[1]}:flags={flags}"
 
 
-def _crop_to(src: tuple[int, int], out: tuple[int, int], flags: str) -> str:
-    """Fill `out` with the centre of `src`: crop to the output's shape, then scale once."""
+def _crop_to(
+    src: tuple[int, int],
+    out: tuple[int, int],
+    flags: str,
+    track: SubjectTrack | None = None,
+    offset: float = 0.0,
+) -> str:
+    """Fill `out` from `src`: crop to the output's shape (around the subject when `track` is
+    given, else the centre), then scale once."""
     cw, ch = cover_crop(src, out)
-    steps = [] if (cw, ch) == src else [f"crop={cw}:{ch}"]
+    steps = []
+    if (cw, ch) != src:
+        steps.append(tracked_crop(track, src, out, offset) if track else f"crop={cw}:{ch}")
     if (cw, ch) != out:
         steps.append(f"scale={out[0]}:{out[1]}:flags={flags}")
     return ",".join([*steps, "setsar=1"])
 
 
 def _reframe(
-    src_label: str, slot: SceneSlot, outputs: Sequence[OutputSpec], prefix: str, flags: str
+    src_label: str,
+    feed: Feed,
+    slot: SceneSlot,
+    outputs: Sequence[OutputSpec],
+    prefix: str,
+    flags: str,
+    offset: float,
 ) -> list[str]:
-    """Split `src_label` into one stream per output, reframed to its size, as `{prefix}{i}`.
+    """Split `src_label` (the decoded `feed`, starting at clip time `offset`) into one stream
+    per output it feeds, reframed to that output's size, as `{prefix}{i}`.
 
-    CROP fills each frame. PAD fits the whole picture over a blurred copy of itself; the small
-    blur source is made once and the fitted foreground once per distinct size, then shared.
+    CROP and TRACK fill each frame. PAD fits the whole picture over a blurred copy of itself;
+    the small blur source is made once and the fitted foreground once per distinct size.
+    A clip made for the output's aspect is only scaled, if at all.
     """
-    src = slot.clip_size
+    src = feed.size
     sizes = [(o.width, o.height) for o in outputs]
     padded = [
-        i for i, size in enumerate(sizes)
-        if slot.reframe is Reframe.PAD and fit_size(src, size) != size
+        i for i in feed.outputs
+        if not feed.native and slot.reframe is Reframe.PAD and fit_size(src, sizes[i]) != sizes[i]
     ]  # fmt: skip
-    direct = [i for i in range(len(outputs)) if i not in padded]
+    direct = [i for i in feed.outputs if i not in padded]
+    track = slot.track if slot.reframe is Reframe.TRACK and not feed.native else None
     branches = [f"[{prefix}d{i}]" for i in direct] + ([f"[{prefix}pad]"] if padded else [])
     parts = [f"[{src_label}]split={len(branches)}" + "".join(branches)]
     for i in direct:
-        parts.append(f"[{prefix}d{i}]{_crop_to(src, sizes[i], flags)}[{prefix}{i}]")
+        crop = _crop_to(src, sizes[i], flags, track, offset)
+        parts.append(f"[{prefix}d{i}]{crop}[{prefix}{i}]")
     if not padded:
         return parts
     shrink = min(BLUR_SCALE, min(src) / BLUR_MIN_SIDE)
-    small = (_even(src[0] / shrink), _even(src[1] / shrink))
+    small = (even_floor(src[0] / shrink), even_floor(src[1] / shrink))
     fits = sorted({fit_size(src, sizes[i]) for i in padded})
     users = {f: [i for i in padded if fit_size(src, sizes[i]) == f] for f in fits}
     parts.append(f"[{prefix}pad]split=2[{prefix}bsrc][{prefix}fsrc]")
@@ -135,19 +193,28 @@ def _crossfades(job: SegmentJob, tl: Timeline) -> bool:
 
 
 def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str, flags: str = "bicubic") -> str:
-    """The graph: trim -> split and reframe per aspect -> crossfade -> fades -> captions."""
+    """The graph: trim -> split and reframe per aspect -> crossfade -> fades -> captions.
+
+    Inputs are the slot's feeds in order, then (when it crossfades) the next slot's feeds."""
     slot, nxt, t = job.slot, job.next_slot, tl.transition
     n = len(job.outputs)
-    parts = [_trimmed("0:v", "cur", tl.fps, slot.clip_offset, slot.duration)]
-    parts += _reframe("cur", slot, job.outputs, "v", flags)
+    parts: list[str] = []
+    current = feeds(slot, job.outputs)
+    made, labels = _sources(current, 0, "cur", tl.fps, slot.clip_offset, slot.duration)
+    parts += made
+    for label, feed in zip(labels, current, strict=True):
+        parts += _reframe(label, feed, slot, job.outputs, "v", flags, slot.clip_offset)
     tails = [f"v{i}" for i in range(n)]
     if nxt is not None and _crossfades(job, tl):
         # The next clip's head is reframed the way the next segment frames it, so the
         # crossfade lands exactly on the picture the cut then continues with. It fades in as
         # an alpha overlay on the tail: `xfade` would convert every frame of the segment to
         # 4:4:4 and back (measured: ~40% of this graph's cost), the overlay touches the tail.
-        parts.append(_trimmed("1:v", "nxt", tl.fps, 0.0, t))
-        parts += _reframe("nxt", nxt, job.outputs, "h", flags)
+        heads = feeds(nxt, job.outputs)
+        made, labels = _sources(heads, len(_decoded(current)), "nxt", tl.fps, 0.0, t)
+        parts += made
+        for label, feed in zip(labels, heads, strict=True):
+            parts += _reframe(label, feed, nxt, job.outputs, "h", flags, 0.0)
         offset = slot.duration - t
         for i in range(n):
             parts.append(
@@ -175,9 +242,12 @@ def segment_argv(job: SegmentJob, tl: Timeline, enc: EncodeSettings, fonts_dir: 
     slot, frame = job.slot, 1.0 / tl.fps
     one = ["-threads", "1"]
     args = ["-filter_complex_threads", "1"]
-    args += [*one, "-t", f"{slot.clip_offset + slot.duration + frame:.4f}", "-i", str(slot.clip)]
+    until = f"{slot.clip_offset + slot.duration + frame:.4f}"
+    for path in _decoded(feeds(slot, job.outputs)):
+        args += [*one, "-t", until, "-i", str(path)]
     if job.next_slot is not None and _crossfades(job, tl):
-        args += [*one, "-t", f"{tl.transition + frame:.4f}", "-i", str(job.next_slot.clip)]
+        for path in _decoded(feeds(job.next_slot, job.outputs)):
+            args += [*one, "-t", f"{tl.transition + frame:.4f}", "-i", str(path)]
     args += ["-filter_complex", segment_filter(job, tl, fonts_dir, enc.scaler)]
     for i, out in enumerate(job.outputs):
         args += ["-map", f"[o{i}]", *enc.x264_args(), "-r", str(tl.fps), "-an", str(out.path)]

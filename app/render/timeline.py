@@ -10,8 +10,55 @@ from providers.types import Aspect
 
 
 class Reframe(StrEnum):
-    CROP = "crop"  # fill the frame, cutting the sides: for photographic footage
+    """How a clip is fitted to an output of another shape (a clip made for it is used as is)."""
+
+    CROP = "crop"  # fill the frame with its centre, cutting the sides
+    TRACK = "track"  # fill the frame with a window that follows the subject (SceneSlot.track)
     PAD = "pad"  # fit the whole picture over a blurred copy of itself: keeps text and charts whole
+
+
+class Framing(StrEnum):
+    """How one scene reached one output, as the manifest records it."""
+
+    NATIVE = "native"  # a clip made in the output's own shape
+    TRACKED_CROP = "tracked_crop"  # cut by a window following the subject
+    CENTRE_CROP = "centre_crop"  # cut from the middle
+    PADDED = "padded"  # shrunk whole over a blurred copy of itself
+
+
+@dataclass(frozen=True)
+class AspectClip:
+    """A clip of the scene made for one aspect: that output uses it instead of reframing."""
+
+    aspect: Aspect
+    path: Path
+    size: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class DrawnScene:
+    """A built-in scene drawn for one aspect straight into the segment's graph: no clip file.
+
+    `graph` has no inputs and ends in the label `out`; it yields `size` frames at `fps`."""
+
+    aspect: Aspect
+    graph: str
+    size: tuple[int, int]
+    fps: int
+    recipe_sha256: str
+
+
+@dataclass(frozen=True)
+class SubjectTrack:
+    """Where the subject is over clip time, as shares of the clip's width and height.
+
+    One sample per analysed frame: the subject's centre and half-extent on each axis."""
+
+    times: tuple[float, ...]
+    cx: tuple[float, ...]
+    cy: tuple[float, ...]
+    half_w: tuple[float, ...]
+    half_h: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -37,6 +84,12 @@ class SceneSlot:
     reframe: Reframe
     captions: tuple[Caption, ...] = ()
     clip_offset: float = 0.0  # where in the clip this slot starts (after the incoming crossfade)
+    # Made for other aspects than `clip`'s: clips, or scenes drawn in the segment's graph
+    natives: tuple[AspectClip | DrawnScene, ...] = ()
+    track: SubjectTrack | None = None  # for Reframe.TRACK; without one, TRACK crops the centre
+
+    def native_for(self, aspect: Aspect) -> AspectClip | DrawnScene | None:
+        return next((n for n in self.natives if n.aspect is aspect), None)
 
 
 @dataclass(frozen=True)
@@ -83,9 +136,14 @@ def build_timeline(
     fps: int,
     transition: float,
     label: VisibleLabel | None = None,
+    natives: list[tuple[AspectClip | DrawnScene, ...]] | None = None,
+    tracks: list[SubjectTrack | None] | None = None,
 ) -> Timeline:
     """Lay scenes end to end, each snapped to whole frames so every aspect's length agrees."""
-    if not (len(durations) == len(clips) == len(clip_sizes) == len(reframes) == len(captions)):
+    natives = natives if natives is not None else [()] * len(durations)
+    tracks = tracks if tracks is not None else [None] * len(durations)
+    counts = {len(x) for x in (durations, clips, clip_sizes, reframes, captions, natives, tracks)}
+    if len(counts) != 1:
         raise ValueError("timeline inputs must have one entry per scene")
     slots: list[SceneSlot] = []
     cursor = 0
@@ -101,6 +159,8 @@ def build_timeline(
                 reframe=reframes[i],
                 captions=captions[i],
                 clip_offset=transition if i > 0 else 0.0,
+                natives=natives[i],
+                track=tracks[i],
             )
         )
         cursor += n

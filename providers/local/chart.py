@@ -278,3 +278,51 @@ def _add_meter(
         upward=False,
     )
     graph.overlay(graph.source(fill), num(x), num(round(y)), streamed=True)
+
+
+def add_bar_rows(
+    graph: Graph,
+    frame: Frame,
+    region: Region,
+    points: Sequence[DataPoint],
+    palette: Palette,
+    fonts: Fonts,
+) -> None:
+    """The bar chart for a tall frame: one row per number, stacked down the frame, each a
+    label over a bar that grows rightwards, its value set at the bar's end."""
+    unit, n = frame.unit, len(points)
+    row = min(region.h / n, 0.34 * unit)
+    value_size = _fitted_size(fonts.bold, [p.display for p in points], region.w * 0.3, 0.09 * unit)
+    label_size = max(
+        _fitted_size(fonts.medium, [p.label for p in points], region.w, 0.065 * unit),
+        0.035 * unit,
+    )
+    thick = even(min(row * 0.4, 0.1 * unit))
+    room = region.w - max(fonts.bold.width(p.display, value_size) for p in points) - 0.04 * unit
+    top_value = max(p.value for p in points) or 1.0
+    top = region.y + max(0.0, (region.h - row * n) / 2)
+    for i, point in enumerate(points):
+        start = BAR_START + i * BAR_STAGGER
+        y = top + i * row
+        if point.label:
+            text = _ellipsized(fonts.medium, point.label, label_size, region.w)
+            label = Piece(text, region.x, y + label_size * CAP_HEIGHT)
+            ink = Ink(palette.muted, None)
+            enter(
+                graph, fonts.medium, label_size, ink, label, Entrance.RISE, start * 0.5, 0.6, frame
+            )
+        bar_y = y + label_size * (CAP_HEIGHT + 0.45)
+        width = even(max(room * point.value / top_value, 0.012 * unit))
+        bar = growing_bar(
+            width, thick, palette.bars[i % 6], frame.frames, frame.fps,
+            ease_out(start, BAR_GROW), upward=False,
+        )  # fmt: skip
+        graph.overlay(graph.source(bar), num(round(region.x)), num(round(bar_y)), streamed=True)
+        value = Piece(
+            point.display,
+            region.x + width + 0.03 * unit,
+            bar_y + thick / 2 + value_size * CAP_HEIGHT / 2,
+        )
+        ink = Ink(palette.text, palette.shadow, 0.25)
+        settle = start + BAR_GROW * 0.6
+        enter(graph, fonts.bold, value_size, ink, value, Entrance.RISE, settle, 0.5, frame)

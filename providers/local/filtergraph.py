@@ -137,3 +137,23 @@ class Graph:
 
     def text(self, out: str = "out") -> str:
         return graph([*self._chains, chain([self._main], ["null"], out)])
+
+
+def relabel(text: str, prefix: str) -> str:
+    """`text` (a graph without inputs) with every link label prefixed by `prefix`, so it can be
+    embedded in a larger graph. Escaped characters inside option values are left alone."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            out.append(text[i : i + 2])
+            i += 2
+        elif char == "[":
+            end = text.index("]", i)
+            out.append(f"[{prefix}{text[i + 1 : end]}]")
+            i = end + 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)

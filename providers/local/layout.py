@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from dataclasses import replace
 
 from providers.local.backgrounds import LOW_RES, Drift, canvas_size
 from providers.local.filtergraph import Graph, even
@@ -26,6 +27,11 @@ TEXT_TOP = 0.08  # share of the height above which nothing is set
 TEXT_BOTTOM = 0.68  # the compositor burns captions into the band below this
 SQUARE_WIDTH = 1.0  # in 16:9, plain titles stay inside the central square (x the height)
 WIDE_WIDTH = 1.45  # text cards and charts may use more, they are reframed by padding
+# A tall frame has the height to set a headline large enough to span its narrow width: type
+# that is sized off the short side, as in the wide frames, would leave a phone screen a small
+# block of words in a big empty field.
+TALL_TYPE = 1.7  # headline size ceiling in a tall frame, against the same short side
+TALL_FLOOR = 1.25  # and its floor
 
 
 def text_region(
@@ -85,6 +91,18 @@ def clean(spec: SceneSpec, face: FontFace, *, upper: bool = False) -> str:
     return _clean(text.upper(), face) if upper else text
 
 
+def for_frame(fit: Fit, frame: Frame) -> Fit:
+    """`fit` for this frame's shape: in a tall frame, larger type over one more line."""
+    if frame.height <= frame.width * 1.2:
+        return fit
+    return replace(
+        fit,
+        max_size=fit.max_size * TALL_TYPE,
+        min_size=fit.min_size * TALL_FLOOR,
+        max_lines=fit.max_lines + 1,
+    )
+
+
 def headline(
     graph: Graph,
     text: str,
@@ -98,6 +116,6 @@ def headline(
     """Fit `text` into `region` and animate it in; None (and nothing drawn) for empty text."""
     if not text:
         return None
-    block = fit_block(text, face, region, fit)
+    block = fit_block(text, face, region, for_frame(fit, frame))
     animate_block(graph, block, anim, ink, frame)
     return block

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from providers.local.backgrounds import Backdrop, Drift, Gradient, Placed, add_drifts, backdrop
-from providers.local.chart import add_bar_chart, add_big_stat
+from providers.local.chart import add_bar_chart, add_bar_rows, add_big_stat
 from providers.local.filtergraph import Graph, even, num
 from providers.local.layout import (
     clean,
@@ -169,7 +169,9 @@ def data_scene(spec: SceneSpec) -> Graph:
     region = text_region(frame, wide=True)
     if heading:
         region = _chart_heading(graph, spec, heading, region)
-    if len(bars) >= 2:
+    if len(bars) >= 2 and frame.height > frame.width * 1.2:  # tall: stacked rows read better
+        add_bar_rows(graph, frame, region, bars, palette, spec.fonts)
+    elif len(bars) >= 2:
         add_bar_chart(graph, frame, region, bars, palette, spec.fonts)
     else:
         add_big_stat(graph, frame, region, points[0], heading or text, palette, spec.fonts)

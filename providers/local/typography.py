@@ -145,7 +145,9 @@ def balanced_wrap(text: str, face: FontFace, size: float, max_width: float) -> l
     lines = wrap(text, face, size, max_width)
     if len(lines) <= 1:
         return lines
-    narrow, wide = max_width * 0.3, max_width
+    # never narrower than the widest word: a narrower wrap would split it between characters
+    widest = max((face.width(word, size) for word in text.split()), default=0.0)
+    narrow, wide = min(max(max_width * 0.3, widest), max_width), max_width
     for _ in range(12):  # binary search for the narrowest width that keeps the line count
         middle = (narrow + wide) / 2
         if len(wrap(text, face, size, middle)) <= len(lines):
@@ -181,10 +183,12 @@ class Fit:
 def fit_block(text: str, face: FontFace, region: Region, fit: Fit) -> TextBlock:
     """The largest size at which `text` fits `region`; truncated with an ellipsis if none does."""
     size = fit.max_size
+    widest = max((face.width(word, 1.0) for word in text.split()), default=0.0)
     while True:
         lines = balanced_wrap(text, face, size, region.w)
         height = (CAP_HEIGHT + DESCENT + fit.line_gap * (len(lines) - 1)) * size
-        if len(lines) <= fit.max_lines and height <= region.h:
+        whole_words = widest * size <= region.w  # never break a word while a smaller size won't
+        if len(lines) <= fit.max_lines and height <= region.h and whole_words:
             break
         if size * 0.92 < fit.min_size:
             lines = _truncate(lines, face, size, region.w, _max_lines(fit, region, size))
