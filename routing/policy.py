@@ -120,6 +120,14 @@ class SceneOverride(_Strict):
     max_price: Price | None = None
     reframe: ReframeMode | None = None
 
+    @model_serializer(mode="wrap")
+    def _unset_reframe_unwritten(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Left out when unset, so policies written before `reframe` keep their sha256.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("reframe") is None:
+            data.pop("reframe", None)
+        return data
+
 
 class ModelFilter(_Strict):
     """Model-level allow/deny lists of `provider/model` ids."""
@@ -231,6 +239,15 @@ class Policy(_Strict):
     cooldown: Cooldown = Cooldown()
     rate_limit_wait_budget_s: Annotated[float, Field(ge=0, le=3600)] = 60.0  # per scene
     reframe: ReframeMode = ReframeMode.CROP
+
+    @model_serializer(mode="wrap")
+    def _default_reframe_unwritten(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # The default is left out of the canonical JSON, so every policy written before
+        # `reframe` existed keeps its sha256 (and the manifests recording it keep verifying).
+        data = handler(self)
+        if isinstance(data, dict) and data.get("reframe") == ReframeMode.CROP.value:
+            data.pop("reframe")
+        return data
 
     def reframe_for(self, kind: SceneKind) -> ReframeMode:
         """The reframe mode for one scene kind (its override, else the policy's)."""

@@ -209,3 +209,15 @@ def test_example_policies_load(path: Path, catalog: Catalog) -> None:
     policy = load_policy(path, catalog)
     assert policy.id == path.stem
     assert "#" in path.read_text(encoding="utf-8")  # examples explain themselves
+
+
+def test_reframe_left_unwritten_keeps_older_policy_hashes() -> None:
+    # A policy written before `reframe` existed must keep its sha256 (manifests record it).
+    plain = parse_policy("id: plain\nscene_kinds:\n  text: {only: [local]}\n", "p.yaml")
+    assert "reframe" not in plain.canonical_json()
+    generate = parse_policy(
+        "id: gen\nreframe: generate\nscene_kinds:\n  landscape: {reframe: generate}\n", "g.yaml"
+    )
+    again = parse_policy(generate.canonical_json(), "again.json")
+    assert again.reframe == generate.reframe and again.sha256 == generate.sha256
+    assert again.scene_kinds == generate.scene_kinds
