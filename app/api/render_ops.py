@@ -19,6 +19,7 @@ from app.api.errors import IdempotencyConflict, InputTooLarge, InvalidState, Too
 from app.api.policy_source import load_policy_source, split_ref
 from app.api.schemas import CreateRender, PolicyIn, SceneEditIn
 from app.api.state import Service
+from app.api.written import WrittenScripts
 from app.errors import InputError, NotFound
 from app.service.entry import PlanEnv, PlannedRender, plan_render
 from app.service.request import PolicyRef, RenderRequest, RenderSource, SceneEdit
@@ -60,6 +61,7 @@ async def plan(service: Service, request: RenderRequest) -> PlannedRender:
         policies=policies,
         words_per_minute=service.settings.words_per_minute,
         spent_usd=await render_store.tenant_spend(service.db, request.tenant),
+        writer=_writer(service),
     )
     planned = await plan_render(request, env)
     cap = service.settings.max_scenes
@@ -70,6 +72,13 @@ async def plan(service: Service, request: RenderRequest) -> PlannedRender:
             field="source",
         )
     return planned
+
+
+def _writer(service: Service) -> WrittenScripts:
+    """URL sources and LLM-written prompts, the same script at planning and at execution."""
+    if service.written is None:
+        service.written = WrittenScripts(service.settings)
+    return service.written
 
 
 def _request_hash(body: dict[str, Any]) -> str:

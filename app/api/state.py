@@ -8,6 +8,7 @@ from typing import Any
 
 from app.api.hub import EventHub
 from app.api.webhooks import WebhookDispatcher
+from app.api.written import WrittenScripts
 from app.config import Settings
 from app.queue.base import RenderQueue
 from app.store import renders as render_store
@@ -29,6 +30,8 @@ class Service:
     hub: EventHub = field(default_factory=EventHub)
     sse_poll_s: float = 1.0  # how often a stream re-reads the ledger without a wake-up
     stopping: bool = False  # the server is shutting down (not a user's cancel)
+    # URL and LLM-written scripts, kept from planning to execution (app.api.written)
+    written: WrittenScripts | None = None
     _append_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def announce(
