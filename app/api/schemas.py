@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.render.quality import Quality
+from app.service.request import check_source_payload
 from providers.music import Mood
 from providers.types import Aspect
 
@@ -56,11 +57,7 @@ class SourceIn(_Body):
 
     @model_validator(mode="after")
     def _one_payload(self) -> SourceIn:
-        if self.kind == "url":
-            if not self.url or self.text is not None:
-                raise ValueError("a url source needs `url` and no `text`")
-        elif self.text is None or self.url is not None:
-            raise ValueError(f"a {self.kind} source needs `text` and no `url`")
+        check_source_payload(self.kind, self.text, self.url)  # the request's own rule
         return self
 
 

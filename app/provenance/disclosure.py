@@ -23,15 +23,16 @@ class DisclosureCue:
     narration: str = ""  # e.g. "piper en_US-joe-medium (trainedAlgorithmicMedia)"
 
 
-def _vtt_time(seconds: float) -> str:
+def cue_time(seconds: float, sep: str = ".") -> str:
+    """`hh:mm:ss.mmm` (WebVTT); `sep=","` gives SubRip's form."""
     ms = max(0, round(seconds * 1000))
     h, rem = divmod(ms, 3_600_000)
     m, rem = divmod(rem, 60_000)
     s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def _clean(text: str) -> str:
+def clean_cue(text: str) -> str:
     # A cue payload may not contain "-->" or blank lines.
     return " ".join(text.replace("-->", "->").split())
 
@@ -53,8 +54,8 @@ def disclosure_vtt(cues: Sequence[DisclosureCue]) -> str:
     for cue in cues:
         lines += [
             f"scene-{cue.index + 1}",
-            f"{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}",
-            _clean(
+            f"{cue_time(cue.start)} --> {cue_time(cue.end)}",
+            clean_cue(
                 f"Scene {cue.index + 1} — {_visuals(cue)}{_narration(cue)} (policy: {cue.policy})"
             ),
             "",

@@ -33,6 +33,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def check_source_payload(kind: str, text: str | None, url: str | None) -> None:
+    """A url source carries `url` alone; every other kind carries `text` alone."""
+    if kind == "url":
+        if not url or text is not None:
+            raise ValueError("a url source needs `url` and no `text`")
+    elif text is None or url is not None:
+        raise ValueError(f"a {kind} source needs `text` and no `url`")
+
+
 class RenderSource(_Strict):
     """What to turn into scenes: text for script/outline/prompt, or a URL to fetch."""
 
@@ -47,11 +56,7 @@ class RenderSource(_Strict):
 
     @model_validator(mode="after")
     def _one_payload(self) -> RenderSource:
-        if self.kind == "url":
-            if not self.url or self.text is not None:
-                raise ValueError("a url source needs `url` and no `text`")
-        elif self.text is None or self.url is not None:
-            raise ValueError(f"a {self.kind} source needs `text` and no `url`")
+        check_source_payload(self.kind, self.text, self.url)
         return self
 
 
