@@ -95,6 +95,49 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="First retry delay; doubles each try."
     )
 
+    # Scale-out operations (docs/deploy.md): shared bucket, readiness, logs.
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for the shared queue (redis://host:6379/0); /readyz checks it.",
+    )
+    s3_bucket: str | None = Field(
+        default=None,
+        description="Keep outputs, manifests, reports and the clip cache in this S3 bucket "
+        "(downloads become presigned URLs); default: the local data folder.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="An S3-compatible endpoint (MinIO: http://minio:9000); default: AWS. "
+        "Region and credentials come from the standard AWS environment and config files.",
+    )
+    s3_public_endpoint_url: str | None = Field(
+        default=None,
+        description="The endpoint clients reach for presigned downloads, when it differs "
+        "from the one the servers use (e.g. http://localhost:9000 for a compose MinIO).",
+    )
+    s3_prefix: str = Field(
+        default="",
+        pattern=r"^([A-Za-z0-9._-]+/)*$",
+        description="Key prefix inside the bucket, ending in / (e.g. prod/); default: none.",
+    )
+    s3_multipart_threshold_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=5 * 1024 * 1024,
+        description="Files at least this large are uploaded in parts (S3's minimum is 5 MiB).",
+    )
+    s3_multipart_chunk_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=5 * 1024 * 1024, description="Size of each uploaded part."
+    )
+    s3_presign_expiry_s: int = Field(
+        default=900, ge=1, le=604_800, description="Lifetime of a presigned download URL."
+    )
+    log_format: Literal["json", "text"] | None = Field(
+        default=None,
+        description="Log lines as JSON objects (with render_id and scene) or plain text; "
+        "default: json for `serve` and `worker`, text for the other commands.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     # Vendor adapters: REELROUTE_<PROVIDER>__API_KEY etc.; without a key a vendor is never called.
     kling: KlingSettings = Field(default_factory=KlingSettings)
     veo: VeoSettings = Field(default_factory=VeoSettings)
@@ -124,6 +167,11 @@ class Settings(BaseSettings):
     @property
     def narration_cache_dir(self) -> Path:
         return self.data_dir / "narration"
+
+    @property
+    def blob_mirror_dir(self) -> Path:
+        """Local copies of bucket objects the API reads itself (a verify upload's manifest)."""
+        return self.data_dir / "blob-mirror"
 
     @property
     def blobs_dir(self) -> Path:

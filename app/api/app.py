@@ -29,7 +29,7 @@ from app.config import Settings
 from app.context import build_registry, load_effective_catalog
 from app.queue.base import RenderQueue
 from app.queue.inprocess import InProcessQueue
-from app.store.blobs import BlobStore, LocalBlobStore
+from app.store.blobs import BlobStore, build_blob_store
 from app.store.db import Database, default_url
 from providers.profile import Catalog
 from providers.registry import Registry
@@ -56,7 +56,7 @@ def build_service(settings: Settings, overrides: Overrides | None = None) -> Ser
     return Service(
         settings=settings,
         db=db,
-        blobs=o.blobs or LocalBlobStore(settings.blobs_dir),
+        blobs=o.blobs or build_blob_store(settings),
         queue=o.queue or InProcessQueue(settings.workers),
         registry=o.registry or build_registry(settings),
         catalog=o.catalog or load_effective_catalog(settings),

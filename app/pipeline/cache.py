@@ -3,19 +3,30 @@
 A key is the sha256 of the canonical request plus provider and model; the entry is the MP4 and a
 JSON sidecar with the Clip's facts. An entry whose bytes no longer match its recorded sha256 is
 treated as missing, so a corrupted cache can only cost time, never correctness.
+
+Where entries are kept is a `ClipStore`: this machine's folder (`LocalClipStore`, the embedded
+default), or an S3 bucket shared by every worker (`S3ClipStore`), so any worker reuses a clip
+another one made. Either way ffmpeg reads the clip from the local working copy under `root`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.provenance.canonical import canonical_json, tagged_sha256
 from providers.media import sha256_file
 from providers.types import Clip, ClipRequest, ContentCredential
+
+if TYPE_CHECKING:
+    from app.config import Settings
+    from app.store.s3 import Bucket
+
+_log = logging.getLogger(__name__)
 
 
 def request_key(request: ClipRequest, provider: str, model: str) -> str:
@@ -29,9 +40,52 @@ def request_key(request: ClipRequest, provider: str, model: str) -> str:
     return tagged_sha256(canonical_json(body)).removeprefix("sha256:")
 
 
-class ClipCache:
+class ClipStore(Protocol):
+    """Where cache entries are kept. `root` is this machine's working copy; names are paths
+    relative to it (`ab/ab12….mp4`)."""
+
+    root: Path
+
+    def pull(self, name: str) -> bool:
+        """Make `root/name` present locally (fetching it if need be); False when absent."""
+        ...
+
+    def push(self, name: str) -> None:
+        """Make the local `root/name` available to every later `pull`, here or elsewhere."""
+        ...
+
+
+class LocalClipStore:
+    """The cache is this folder and nothing else."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    def pull(self, name: str) -> bool:
+        return (self.root / name).is_file()
+
+    def push(self, name: str) -> None:
+        return None  # already where every later pull on this machine looks
+
+
+class S3ClipStore:
+    """The cache in a bucket under `clips/`, with `root` as this worker's read-through copy."""
+
+    def __init__(self, bucket: Bucket, root: Path) -> None:
+        self.bucket, self.root = bucket, root
+
+    def pull(self, name: str) -> bool:
+        local = self.root / name
+        return local.is_file() or self.bucket.download(f"clips/{name}", local)
+
+    def push(self, name: str) -> None:
+        self.bucket.upload(self.root / name, f"clips/{name}")
+
+
+class ClipCache:
+    def __init__(self, where: Path | ClipStore) -> None:
+        self.where: ClipStore = LocalClipStore(where) if isinstance(where, Path) else where
+        self.root = self.where.root
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / key[:2]
@@ -45,7 +99,10 @@ class ClipCache:
 
     def load(self, key: str) -> Clip | None:
         video, meta = self._paths(key)
-        if not (video.is_file() and meta.is_file()):
+        # The sidecar first: it is pushed last, so an entry with one is complete.
+        if not (
+            self.where.pull(_name(meta, self.root)) and self.where.pull(_name(video, self.root))
+        ):
             return None
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
@@ -64,7 +121,25 @@ class ClipCache:
         tmp = meta.with_suffix(".json.partial")
         tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
         tmp.replace(meta)
+        try:
+            self.where.push(_name(video, self.root))
+            self.where.push(_name(meta, self.root))
+        except OSError as exc:  # the clip is made and cached here; only sharing it failed
+            _log.warning("clip %s was not shared with other workers: %s", key, exc)
         return _clip_from_json(data, video)
+
+
+def clip_cache(settings: Settings) -> ClipCache:
+    """In the bucket when `REELROUTE_S3_BUCKET` is set (shared by every worker), else local."""
+    if settings.s3_bucket:
+        from app.store.s3 import Bucket  # boto3 loads only when a bucket is configured
+
+        return ClipCache(S3ClipStore(Bucket.from_settings(settings), settings.clip_cache_dir))
+    return ClipCache(settings.clip_cache_dir)
+
+
+def _name(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
 
 
 def _clip_from_json(data: dict[str, Any], video: Path) -> Clip:

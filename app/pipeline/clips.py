@@ -144,7 +144,7 @@ async def _attempt(
 ) -> tuple[Clip | None, AttemptRecord, ProviderError | None, bool]:
     key = request_key(request, cand.provider, cand.model)
     started, t0 = timing.clock(), timing.monotonic()
-    hit = cache.load(key)
+    hit = await asyncio.to_thread(cache.load, key)  # may fetch from a shared bucket
     if hit is not None:
         rec = AttemptRecord(
             cand.provider, cand.model, "cached", _iso(started), _iso(timing.clock()), 0.0
@@ -156,7 +156,7 @@ async def _attempt(
             raise ProviderError(f"no adapter registered for {cand.provider}")
         with watching_submissions(on_submitted or _unwatched):
             made = await provider.generate(request, cand.model, cache.path_for(key))
-        clip = cache.store(key, made)
+        clip = await asyncio.to_thread(cache.store, key, made)
     except ProviderError as exc:
         rec = AttemptRecord(
             cand.provider, cand.model, "failed", _iso(started), _iso(timing.clock()),

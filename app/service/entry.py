@@ -23,7 +23,7 @@ from app.errors import InputError, PinForbidden, PolicyInvalid, SetupError
 from app.ingest import IngestError, ingest_text
 from app.ingest.model import Scene, Script, SourceKind
 from app.ingest.timing import target_duration
-from app.pipeline.cache import ClipCache
+from app.pipeline.cache import clip_cache
 from app.pipeline.disclose import RenderResult
 from app.pipeline.env import RenderEnv, Signer
 from app.pipeline.events import RenderEvent, RenderEvents, SceneState, Stage, ignore_events
@@ -357,7 +357,7 @@ def build_render_env(
         registry=registry or default_registry(settings.provider_settings()),
         catalog=catalog,
         voice=voice or get_voice(settings.voice),
-        clips=ClipCache(settings.clip_cache_dir),
+        clips=clip_cache(settings),
         narration_dir=settings.narration_cache_dir,
         signer=Signer(settings),
         scratch_dir=settings.work_dir,

@@ -1,4 +1,5 @@
-"""Files behind one interface: the local folder by default (the scale-out issue adds S3).
+"""Files behind one interface: the local folder by default, or an S3 bucket (`app.store.s3`)
+that every API process and worker shares.
 
 Keys are `/`-separated relative names (`renders/<id>/manifest.json`); a key can never climb
 out of the store's root.
@@ -6,9 +7,13 @@ out of the store's root.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 
 class BlobKeyError(ValueError):
@@ -25,6 +30,31 @@ class BlobStore(Protocol):
         ...
 
     def delete_tree(self, prefix: str) -> None: ...
+
+    def download_url(self, key: str, filename: str, media_type: str) -> str | None:
+        """A short-lived URL a client downloads the blob from directly (S3: presigned), or
+        None when the API must stream the file itself. Call it only after the caller's
+        right to the blob was checked: the URL is the permission."""
+        ...
+
+    def check(self) -> str:
+        """Raise OSError when the store can't be used now; else a short description of it
+        (for /readyz)."""
+        ...
+
+
+def build_blob_store(settings: Settings) -> BlobStore:
+    """The bucket when `REELROUTE_S3_BUCKET` is set, else the local data folder."""
+    if settings.s3_bucket:
+        from app.store.s3 import S3BlobStore  # boto3 loads only when a bucket is configured
+
+        return S3BlobStore.from_settings(settings)
+    return LocalBlobStore(settings.blobs_dir)
+
+
+def checked_key(key: str) -> str:
+    """`key` in its normal form; BlobKeyError when it is empty, absolute or climbs out."""
+    return _checked(key).as_posix()
 
 
 def _checked(key: str) -> PurePosixPath:
@@ -59,3 +89,12 @@ class LocalBlobStore:
 
     def delete_tree(self, prefix: str) -> None:
         shutil.rmtree(self._path(prefix), ignore_errors=True)
+
+    def download_url(self, key: str, filename: str, media_type: str) -> str | None:
+        return None  # the API streams local files (with HTTP Range)
+
+    def check(self) -> str:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise PermissionError(f"the blob folder {self.root} is not writable")
+        return f"local folder {self.root}"
