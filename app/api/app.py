@@ -12,11 +12,13 @@ from fastapi import FastAPI
 from app import __version__
 from app.api import errors, jobs
 from app.api.limits import BodyLimit
+from app.api.readiness import default_checks
 from app.api.routes import (
     audit,
     events,
     files,
     keys,
+    ops,
     policies,
     providers,
     renders,
@@ -34,7 +36,7 @@ from app.store.db import Database, default_url
 from providers.profile import Catalog
 from providers.registry import Registry
 
-ROUTERS = (renders, events, files, policies, providers, audit, verify, webhooks, keys)
+ROUTERS = (renders, events, files, policies, providers, audit, verify, webhooks, keys, ops)
 
 
 @dataclass
@@ -64,6 +66,7 @@ def build_service(settings: Settings, overrides: Overrides | None = None) -> Ser
             db, client, attempts=settings.webhook_attempts, backoff_s=settings.webhook_backoff_s
         ),
         sse_poll_s=o.sse_poll_s,
+        readiness=default_checks(settings),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from app.api import render_ops
 from app.api.state import Service
 from app.errors import PlanError, ReelrouteError
+from app.logs import log_context
 from app.queue.base import JobHandler
 from app.service.entry import RenderEvent, build_render_env, execute_plan
 from app.service.request import RenderRequest
@@ -89,6 +90,7 @@ async def run_render(service: Service, render_id: str) -> None:
     )
     if not moved:
         return  # cancelled (or already taken) before it started
+    log.info("render started", extra={"state": RenderState.GENERATING.value})
     await service.announce(render_id, "state", {"state": "generating"})
     out_dir = work_dir(service, render_id) / "out"
     try:
@@ -207,6 +209,7 @@ async def _finish(
     )
     if not moved:
         return
+    log.info("render %s", state.value, extra={"state": state.value, "error": error})
     webhook = {RenderState.SUCCEEDED: "render.succeeded", RenderState.FAILED: "render.failed"}
     data: dict[str, Any] = {"state": state.value}
     if error is not None:
@@ -216,7 +219,8 @@ async def _finish(
 
 def handler(service: Service) -> JobHandler:
     async def run(render_id: str) -> None:
-        await run_render(service, render_id)
+        with log_context(render_id=render_id):  # every line logged for this render names it
+            await run_render(service, render_id)
 
     return run
 

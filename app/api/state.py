@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.api.hub import EventHub
+from app.api.readiness import ReadinessCheck
 from app.api.webhooks import WebhookDispatcher
 from app.api.written import WrittenScripts
 from app.config import Settings
@@ -32,6 +33,8 @@ class Service:
     stopping: bool = False  # the server is shutting down (not a user's cancel)
     # URL and LLM-written scripts, kept from planning to execution (app.api.written)
     written: WrittenScripts | None = None
+    # what /readyz checks (app.api.readiness); parts of the service may add their own
+    readiness: list[ReadinessCheck] = field(default_factory=list)
     _append_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def announce(

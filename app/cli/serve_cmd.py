@@ -12,6 +12,7 @@ import typer
 
 from app.cli.common import fail, load_settings, out
 from app.config import Settings
+from app.logs import configure_logging
 from app.store.db import Database, DatabaseUrlError, default_url
 from app.store.keys import NewKey, Role, any_key, create_key, revoke_key
 
@@ -66,7 +67,9 @@ def serve(
             "it could use it. Create one first: reelroute keys create --tenant T --role "
             "agency_admin (or bind to 127.0.0.1)"
         )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    configure_logging(settings.log_format or "json", settings.log_level)
+    # log_config=None: uvicorn's own lines (access log included) go through our handler too.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
 
 
 @keys_app.command("create")

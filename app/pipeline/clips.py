@@ -25,6 +25,7 @@ wall clock, the monotonic clock and sleeping are injected (`Timing`), so tests n
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ OnAttempt = Callable[[int, AttemptRecord, Clip | None], None]
 # (scene index, the attempt in progress (outcome SUBMITTED), the vendor's job id)
 OnSubmitted = Callable[[int, AttemptRecord, str], None]
 
+_log = logging.getLogger(__name__)
 MIN_RATE_LIMIT_WAIT_S = 1.0  # a `retry_after` of 0 must not spin the loop
 RETRYABLE = (ProviderUnavailable, InvalidResponse, GenerationFailed)
 SKIPPED = "skipped"  # AttemptRecord.outcome for a candidate passed over with an open circuit
@@ -111,6 +113,10 @@ class SceneRun:
 
     def record(self, rec: AttemptRecord, clip: Clip | None = None) -> None:
         self.attempts.append(rec)
+        _log.info(
+            "attempt %s/%s %s in %.1fs", rec.provider, rec.model, rec.outcome, rec.seconds,
+            extra={"provider": rec.provider, "model": rec.model, "outcome": rec.outcome},
+        )  # fmt: skip
         if self.on_attempt is not None:
             self.on_attempt(self.index, rec, clip)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from app import __version__
 from app.errors import RenderFailed
 from app.ingest.model import Scene, Script
+from app.logs import log_context
 from app.pipeline.caption_files import write_caption_files
 from app.pipeline.clips import SKIPPED, Candidate, ClipOutcome, SceneFailed, Timing, generate_clip
 from app.pipeline.disclose import RenderRecord, RenderResult
@@ -199,7 +200,12 @@ async def _generate_all(
         # A vendor's own allowance when it declares one; the CPU-bound renderer gets the default.
         limit = in_flight_limit(env.registry.get(pid), env.clip_concurrency)
         gates[pid] = asyncio.Semaphore(limit)
-    results = await asyncio.gather(*(one(i) for i in range(total)), return_exceptions=True)
+
+    async def logged(i: int) -> ClipOutcome:
+        with log_context(scene=i):  # each scene's task logs with its index
+            return await one(i)
+
+    results = await asyncio.gather(*(logged(i) for i in range(total)), return_exceptions=True)
     cancelled = [r for r in results if isinstance(r, asyncio.CancelledError)]
     if cancelled:
         raise cancelled[0]

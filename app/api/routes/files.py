@@ -1,12 +1,17 @@
 """/v1/renders/{id}/…: the finished files (outputs with HTTP Range, manifest, report,
-disclosure track, captions)."""
+disclosure track, captions).
+
+With a local store the API streams the file. With a bucket (REELROUTE_S3_BUCKET) it answers
+307 with a presigned URL, made only after the tenant check, so the bytes come from the bucket
+(Range works there too) and the URL expires after `s3_presign_expiry_s`."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from app.api.deps import PrincipalDep, ServiceDep, visible_render
 from app.api.errors import InvalidState, documented
@@ -27,7 +32,12 @@ def _file_response(media_type: str, description: str) -> dict[int | str, dict[st
         "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
         "description": description,
     }
-    return {200: ok, 206: {**ok, "description": "the requested byte range"}, **_ERRORS}
+    return {
+        200: ok,
+        206: {**ok, "description": "the requested byte range"},
+        307: {"description": "with S3 storage: a presigned, expiring URL of the file (Location)"},
+        **_ERRORS,
+    }
 
 
 def _entry(row: RenderRow, match: str) -> dict[str, Any]:
@@ -49,13 +59,17 @@ def _entry(row: RenderRow, match: str) -> dict[str, Any]:
 
 async def _serve(
     service: Service, principal: Principal, render_id: str, match: str, media_type: str
-) -> FileResponse:
-    row = await visible_render(service, principal, render_id)
+) -> Response:
+    row = await visible_render(service, principal, render_id)  # the tenant check comes first
     entry = _entry(row, match)
-    path = service.blobs.local_path(str(entry["key"]))
+    key = str(entry["key"])
+    filename = key.rsplit("/", 1)[-1]
+    url = await asyncio.to_thread(service.blobs.download_url, key, filename, media_type)
+    if url is not None:
+        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+    path = service.blobs.local_path(key)
     if path is None:
         raise NotFound(f"the stored file for {match} of render {row.id} is missing")
-    filename = path.name
     return FileResponse(
         path, media_type=media_type, filename=filename, content_disposition_type="inline"
     )
@@ -71,7 +85,7 @@ async def get_output(
     principal: PrincipalDep,
     render_id: RenderId,
     aspect: Annotated[str, Path(pattern=r"^(16x9|9x16|1x1|4x5)$", description="e.g. 16x9")],
-) -> FileResponse:
+) -> Response:
     """One aspect's MP4; send `Range: bytes=…` to seek."""
     return await _serve(
         service, principal, render_id, Aspect(aspect.replace("x", ":")).value, "video/mp4"
@@ -85,7 +99,7 @@ async def get_output(
 )
 async def get_manifest(
     service: ServiceDep, principal: PrincipalDep, render_id: RenderId
-) -> FileResponse:
+) -> Response:
     """The signed audit manifest (`reelroute.manifest/1`)."""
     return await _serve(service, principal, render_id, "manifest.json", "application/json")
 
@@ -95,9 +109,7 @@ async def get_manifest(
     response_class=FileResponse,
     responses=_file_response("text/html", "the audit report"),
 )
-async def get_report(
-    service: ServiceDep, principal: PrincipalDep, render_id: RenderId
-) -> FileResponse:
+async def get_report(service: ServiceDep, principal: PrincipalDep, render_id: RenderId) -> Response:
     """The self-contained audit report for people."""
     return await _serve(service, principal, render_id, "report.html", "text/html")
 
@@ -109,7 +121,7 @@ async def get_report(
 )
 async def get_disclosure(
     service: ServiceDep, principal: PrincipalDep, render_id: RenderId
-) -> FileResponse:
+) -> Response:
     """A WebVTT track naming which model made each scene."""
     return await _serve(service, principal, render_id, "disclosure.vtt", "text/vtt")
 
@@ -121,7 +133,7 @@ async def get_disclosure(
 )
 async def get_captions_srt(
     service: ServiceDep, principal: PrincipalDep, render_id: RenderId
-) -> FileResponse:
+) -> Response:
     """The narration captions as SubRip, for platforms that want them beside the video."""
     return await _serve(service, principal, render_id, "captions.srt", "application/x-subrip")
 
@@ -133,6 +145,6 @@ async def get_captions_srt(
 )
 async def get_captions_vtt(
     service: ServiceDep, principal: PrincipalDep, render_id: RenderId
-) -> FileResponse:
+) -> Response:
     """The narration captions as WebVTT."""
     return await _serve(service, principal, render_id, "captions.vtt", "text/vtt")
