@@ -19,6 +19,7 @@ app.command("verify")(verify_cmd.verify)
 app.add_typer(providers_cmd.app, name="providers")
 app.add_typer(policy_cmd.app, name="policy")
 app.command("serve")(serve_cmd.serve)
+app.command("migrate")(serve_cmd.migrate)
 app.add_typer(serve_cmd.keys_app, name="keys")
 
 

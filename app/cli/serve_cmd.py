@@ -72,6 +72,18 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
 
 
+def migrate() -> None:
+    """Bring the ledger's schema to this version's (run once per upgrade, before the API and
+    the workers start; `serve` does it too, for a single machine)."""
+    settings = load_settings()
+
+    async def work(_db: Database) -> None:
+        return None
+
+    asyncio.run(_with_db(settings, work))
+    out.print("the ledger's schema is up to date")
+
+
 @keys_app.command("create")
 def keys_create(
     tenant: Annotated[str, typer.Option(help="The tenant (agency) the key belongs to.")],
