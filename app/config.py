@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     )
     s3_prefix: str = Field(
         default="",
-        pattern=r"^([A-Za-z0-9._-]+/)*$",
+        pattern=r"^([A-Za-z0-9_-][A-Za-z0-9._-]*/)*$",
         description="Key prefix inside the bucket, ending in / (e.g. prod/); default: none.",
     )
     s3_multipart_threshold_bytes: int = Field(

@@ -29,6 +29,7 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "asctime",
     "render_id",
     "scene",
+    "color_message",  # uvicorn's copy of the message with terminal colours
 }
 
 

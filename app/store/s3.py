@@ -9,6 +9,7 @@ chain (AWS_* environment, ~/.aws files, an instance or task role).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -56,7 +57,10 @@ def _missing(exc: ClientError) -> bool:
     return str(exc.response.get("Error", {}).get("Code")) in _MISSING
 
 
+@functools.lru_cache(maxsize=8)
 def make_client(endpoint_url: str | None) -> S3Client:
+    """One client per endpoint per process: making one loads botocore's service model (up to
+    a second), and a client is safe to share between threads."""
     # Path-style addressing for custom endpoints: MinIO and friends don't resolve
     # bucket.host names; AWS itself picks its own default.
     config = Config(
