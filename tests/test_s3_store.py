@@ -128,3 +128,11 @@ def test_any_worker_reuses_a_clip_another_made(s3: S3, tmp_path: Path) -> None:
     s3.client().put_object(Bucket=s3.bucket, Key=f"clips/ab/{key}.mp4", Body=b"tampered")
     three = ClipCache(S3ClipStore(Bucket.from_settings(s3_settings(s3, tmp_path)), tmp_path / "c3"))
     assert three.load(key) is None
+
+
+def test_presigned_urls_name_the_public_endpoint(s3: S3, tmp_path: Path) -> None:
+    public = "http://localhost:9000"  # where clients reach the bucket; servers use s3.endpoint
+    store = build_blob_store(s3_settings(s3, tmp_path, s3_public_endpoint_url=public))
+    url = store.download_url("renders/r4/a.mp4", "a.mp4", "video/mp4")
+    assert url is not None and url.startswith(f"{public}/{s3.bucket}/renders/r4/a.mp4?")
+    assert "X-Amz-Expires=900" in url
