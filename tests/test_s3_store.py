@@ -124,6 +124,10 @@ def test_any_worker_reuses_a_clip_another_made(s3: S3, tmp_path: Path) -> None:
     assert reused is not None and reused.path.is_relative_to(two.root)
     assert (reused.sha256, reused.cost_usd, reused.provider_job_id) == (made.sha256, 0.25, "job-1")
 
+    reused.path.write_bytes(b"a broken working copy")  # the bucket still has a good one
+    again = two.load(key)
+    assert again is not None and again.sha256 == made.sha256
+
     # Bytes that don't match the recorded sha256 are a miss, never a wrong clip.
     s3.client().put_object(Bucket=s3.bucket, Key=f"clips/ab/{key}.mp4", Body=b"tampered")
     three = ClipCache(S3ClipStore(Bucket.from_settings(s3_settings(s3, tmp_path)), tmp_path / "c3"))

@@ -98,6 +98,13 @@ class ClipCache:
         return video
 
     def load(self, key: str) -> Clip | None:
+        clip = self._read(key)
+        if clip is None and self._drop_local(key):
+            # A broken working copy: the shared store may still hold a good entry.
+            clip = self._read(key)
+        return clip
+
+    def _read(self, key: str) -> Clip | None:
         video, meta = self._paths(key)
         # The sidecar first: it is pushed last, so an entry with one is complete.
         if not (
@@ -110,6 +117,15 @@ class ClipCache:
         except (ValueError, KeyError, TypeError):
             return None
         return clip if sha256_file(video) == clip.sha256 else None
+
+    def _drop_local(self, key: str) -> bool:
+        """Remove this machine's copy of an entry that did not load; True if there was one."""
+        found = False
+        for path in self._paths(key):
+            if path.is_file():
+                path.unlink()
+                found = True
+        return found
 
     def store(self, key: str, clip: Clip) -> Clip:
         """Record `clip` (already written at `path_for(key)`) under `key`."""
