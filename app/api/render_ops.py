@@ -77,7 +77,7 @@ async def plan(service: Service, request: RenderRequest) -> PlannedRender:
 def _writer(service: Service) -> WrittenScripts:
     """URL sources and LLM-written prompts, the same script at planning and at execution."""
     if service.written is None:
-        service.written = WrittenScripts(service.settings)
+        service.written = WrittenScripts(service.settings, service.db)
     return service.written
 
 

@@ -179,12 +179,13 @@ async def count_in_flight(db: Database, tenant: str) -> int:
 
 
 async def tenant_spend(db: Database, tenant: str) -> float:
-    """What the tenant's renders have spent so far (feeds `budget.per_tenant_usd`)."""
+    """What the tenant's renders have spent so far (feeds `budget.per_tenant_usd`): the sum
+    of every attempt's recorded cost in the ledger, whichever process recorded it."""
     async with db.session() as s:
         found = await s.execute(
-            select(func.coalesce(func.sum(RenderRow.cost_usd), 0.0)).where(
-                RenderRow.tenant_id == tenant
-            )
+            select(func.coalesce(func.sum(AttemptRow.cost_usd), 0.0))
+            .join(RenderRow, RenderRow.id == AttemptRow.render_id)
+            .where(RenderRow.tenant_id == tenant)
         )
         return float(found.scalar_one())
 
@@ -206,7 +207,11 @@ async def add_attempt(db: Database, row: AttemptRow) -> None:
     An attempt is first written when the vendor accepts its job (outcome `submitted`, with
     the vendor's task id) and its end then completes that same row."""
     async with db.session() as s:
-        open_row = None if row.outcome == SUBMITTED else await _submitted_row(s, row)
+        open_row = await _submitted_row(s, row)
+        if row.outcome == SUBMITTED and (
+            open_row is None or open_row.vendor_task_id != row.vendor_task_id
+        ):
+            open_row = None  # a new job; the same job announced again (resumed) is one row
         if open_row is None:
             s.add(row)
         else:
