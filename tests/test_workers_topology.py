@@ -124,11 +124,16 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
         # Six scenes, six vendor tasks: a resumed scene polled its recorded task, and the
         # re-run composition used the stored clips.
         assert topo.fake.submissions == 6 and len(topo.fake.tasks) == 6, topo.tail()
+        # One succeeded attempt per vendor task (a step taken over after its clip was stored
+        # finds it in the clip cache: a `cached` attempt, nothing paid).
         attempts = [a for a in await _attempts(topo) if a.vendor_task_id]
-        assert sorted(a.outcome or "" for a in attempts) == ["succeeded"] * 6
-        assert len({a.vendor_task_id for a in attempts}) == 6
+        paid = [a.vendor_task_id for a in attempts if a.outcome == "succeeded"]
+        assert sorted(paid) == sorted(t.id for t in topo.fake.tasks.values())
+        assert {a.outcome for a in attempts} <= {"succeeded", "cached"}
         steps = await _leases(topo)
-        assert all(s.state == StepState.DONE.value for s in steps)
+        assert all(s.state == StepState.DONE.value for s in steps), [
+            (s.render_id, s.step, s.state) for s in steps
+        ]
         assert max(s.generation for s in steps) >= 2  # taken over after the kills
         for render_id in ids:
             _verify(topo, render_id)

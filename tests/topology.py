@@ -191,7 +191,7 @@ def _clean_redis(queue: str) -> None:
 
 
 @asynccontextmanager
-async def topology(root: Path, workers: int = 2, lease_s: float = 3.0) -> AsyncIterator[Topology]:
+async def topology(root: Path, workers: int = 2, lease_s: float = 6.0) -> AsyncIterator[Topology]:
     """The API and `workers` workers over a fresh ledger and queue; everything torn down."""
     name, db_url = await _pg_database()
     queue = "rrtest-" + secrets.token_hex(5)
@@ -205,6 +205,7 @@ async def topology(root: Path, workers: int = 2, lease_s: float = 3.0) -> AsyncI
         REELROUTE_QUEUE_NAME=queue,
         REELROUTE_LEASE_S=str(lease_s),
         REELROUTE_VOICE="espeak",
+        REELROUTE_MAX_IN_FLIGHT="5",
         REELROUTE_KLING__ACCESS_KEY=ACCESS,
         REELROUTE_KLING__SECRET_KEY=SECRET,
         REELROUTE_KLING__POLL_INTERVAL_S="1",

@@ -45,6 +45,7 @@ from app.store.renders import TERMINAL, RenderState
 
 log = logging.getLogger(__name__)
 ENDED = frozenset(s.value for s in TERMINAL)
+STOPPED = frozenset({RenderState.FAILED.value, RenderState.CANCELLED.value})  # stop its steps
 
 
 class StepDoorbell(Protocol):
@@ -226,7 +227,7 @@ async def _heartbeat(w: Worker, held: Held) -> AsyncIterator[None]:
             except Exception:  # the ledger blinked: try again next beat; the lease has slack
                 log.warning("render %s: heartbeat failed", held.render_id, exc_info=True)
                 continue
-            if not ours or row is None or row.state in ENDED:
+            if not ours or row is None or row.state in STOPPED:
                 lost = True
                 step_task.cancel()
                 return
