@@ -29,7 +29,9 @@ from tests.fakes_http.kling import KlingFake
 from tests.fakes_http.server import Reply, serve
 from tests.test_cli_serve import free_port
 
-REQUEST = ClipRequest(prompt="a harbour", duration=4.0, aspect=Aspect.LANDSCAPE, width=64, height=36)
+REQUEST = ClipRequest(
+    prompt="a harbour", duration=4.0, aspect=Aspect.LANDSCAPE, width=64, height=36
+)
 CHAIN = [Candidate("a", "m1"), Candidate("b", "m1")]
 ACCESS, SECRET = "ak-test", "sk-secret"
 

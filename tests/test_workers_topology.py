@@ -39,7 +39,9 @@ async def _policy(client: httpx.AsyncClient, admin: dict[str, str], text: str) -
     assert made.status_code in (200, 201), made.text
 
 
-async def _render(client: httpx.AsyncClient, creator: dict[str, str], text: str, policy: str) -> str:
+async def _render(
+    client: httpx.AsyncClient, creator: dict[str, str], text: str, policy: str
+) -> str:
     body = {
         "source": {"kind": "script", "text": text}, "policy": policy, "aspects": ["16:9"],
         "quality": "draft", "voice": "espeak", "approve": True,
@@ -140,9 +142,10 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
 
 
 async def test_sigterm_hands_the_step_back_and_another_worker_resumes_it(tmp_path: Path) -> None:
-    async with topology(tmp_path, workers=1) as topo, httpx.AsyncClient(
-        base_url=topo.api_url, timeout=60
-    ) as client:
+    async with (
+        topology(tmp_path, workers=1) as topo,
+        httpx.AsyncClient(base_url=topo.api_url, timeout=60) as client,
+    ):
         admin, creator = await topo.key("acme", "agency_admin"), await topo.key("acme", "creator")
         await _policy(client, admin, KLING_ONLY)
         topo.fake.hold.set()
@@ -176,9 +179,10 @@ FALLBACK = (
 
 
 async def test_an_unknown_submission_ends_as_the_policy_says(tmp_path: Path) -> None:
-    async with topology(tmp_path, workers=1) as topo, httpx.AsyncClient(
-        base_url=topo.api_url, timeout=60
-    ) as client:
+    async with (
+        topology(tmp_path, workers=1) as topo,
+        httpx.AsyncClient(base_url=topo.api_url, timeout=60) as client,
+    ):
         admin, creator = await topo.key("acme", "agency_admin"), await topo.key("acme", "creator")
         await _policy(client, admin, KLING_ONLY)
         await _policy(client, admin, FALLBACK)
