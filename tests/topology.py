@@ -120,7 +120,9 @@ class Topology:
                     return
                 except httpx.TransportError:
                     if time.monotonic() > deadline or self.api.poll() is not None:
-                        raise AssertionError("reelroute serve did not come up:\n" + self.tail())
+                        raise AssertionError(
+                            "reelroute serve did not come up:\n" + self.tail()
+                        ) from None
                     await asyncio.sleep(0.2)
 
     def tail(self, lines: int = 40) -> str:
