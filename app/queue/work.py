@@ -259,10 +259,13 @@ async def _end(w: Worker, render_id: str, state: RenderState, error: dict[str, A
 
 
 async def reap(w: Worker) -> int:
-    """Re-enqueue steps whose lease expired, and queued steps whose job was lost (queued
-    longer than a lease); returns how many doorbells were rung."""
+    """Start renders whose start job was lost, re-enqueue steps whose lease expired and
+    queued steps whose job was lost (queued longer than a lease); returns how many."""
     db = w.service.db
     rung = 0
+    for render_id in await leases.unstarted(db, w.lease_s):
+        await start_render(w, render_id)  # idempotent: whoever starts it first wins
+        rung += 1
     for step in [*await leases.expired(db), *await leases.stale_queued(db, w.lease_s)]:
         row = await render_store.get_render(db, step.render_id)
         if row is None or row.state in ENDED:

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.store.db import Database
 from app.store.keys import now
-from app.store.models import LeaseRow, WorkerRow
+from app.store.models import LeaseRow, RenderRow, WorkerRow
 
 COMPOSE_STEP = -1  # the composition's step number (scenes count from 0)
 
@@ -48,22 +49,42 @@ class Expired:
 
 
 async def create_steps(db: Database, render_id: str, scenes: int) -> None:
-    """The render's steps, all queued (a second call finds them there and changes nothing)."""
-    async with db.session() as s:
-        found = await s.execute(select(LeaseRow.step).where(LeaseRow.render_id == render_id))
-        have = set(found.scalars())
-        at = now()
-        s.add_all(
-            LeaseRow(
-                render_id=render_id,
-                step=i,
-                state=StepState.QUEUED.value,
-                generation=0,
-                updated_at=at,
+    """The render's steps, all queued (a second call, even a concurrent one, finds them there
+    and changes nothing)."""
+    try:
+        async with db.session() as s:
+            found = await s.execute(select(LeaseRow.step).where(LeaseRow.render_id == render_id))
+            have = set(found.scalars())
+            at = now()
+            s.add_all(
+                LeaseRow(
+                    render_id=render_id,
+                    step=i,
+                    state=StepState.QUEUED.value,
+                    generation=0,
+                    updated_at=at,
+                )
+                for i in [*range(scenes), COMPOSE_STEP]
+                if i not in have
             )
-            for i in [*range(scenes), COMPOSE_STEP]
-            if i not in have
+    except IntegrityError:
+        return  # another worker made them at the same moment
+
+
+async def unstarted(db: Database, older_than_s: float) -> list[str]:
+    """Renders approved or generating for longer than `older_than_s` without steps: the job
+    that starts them was lost (its worker died in it, or the queue lost it)."""
+    cutoff = now() - timedelta(seconds=older_than_s)
+    has_steps = select(LeaseRow.render_id).where(LeaseRow.render_id == RenderRow.id).exists()
+    async with db.session() as s:
+        rows = await s.execute(
+            select(RenderRow.id).where(
+                RenderRow.state.in_(["approved", "generating"]),
+                RenderRow.updated_at < cutoff,
+                ~has_steps,
+            )
         )
+        return list(rows.scalars())
 
 
 async def acquire(
