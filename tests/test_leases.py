@@ -120,3 +120,15 @@ async def test_written_scripts_are_kept_in_the_ledger_across_processes(
     assert await api(source) == (script, ("written once",))
     assert await worker(source) == (script, ("written once",))  # another process: the ledger
     assert len(calls) == 1
+
+
+async def test_the_reaper_finds_renders_a_dead_worker_left_between_steps(db: Database) -> None:
+    # r1 is generating with no steps: its start job died with its worker
+    assert await leases.unstarted(db, 0.0) == ["r1"]
+    assert await leases.unstarted(db, 3600) == []  # only once it has waited a lease
+    await leases.create_steps(db, "r1", 1)
+    assert await leases.unstarted(db, 0.0) == []
+    held = await leases.acquire(db, "r1", 0, "w1", lease_s=30)
+    assert held is not None and await leases.all_scenes_done(db, 0.0) == []
+    await leases.finish(db, held, "key")  # ... and its worker died before moving r1 on
+    assert await leases.all_scenes_done(db, 0.0) == ["r1"]

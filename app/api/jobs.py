@@ -119,7 +119,7 @@ async def approved_plan(service: Service, render_id: str) -> PlannedRender:
     row = await render_store.get_render(service.db, render_id)
     assert row is not None
     request = RenderRequest.model_validate(row.request)
-    planned = await render_ops.plan(service, request)
+    planned = await render_ops.plan(service, request, executing=True)
     approved = (row.plan.get("policy") or {}).get("sha256")
     if approved and planned.policy.sha256 != approved:
         raise PlanError(

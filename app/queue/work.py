@@ -113,7 +113,14 @@ async def run_step(w: Worker, render_id: str, step: int) -> None:
             if step == COMPOSE_STEP:
                 await _compose(w, held)
             else:
-                await _scene(w, held)
+                cache_key = await _scene(w, held)
+        # Past the heartbeat: a beat must not see the finished step as a lost one.
+        if step == COMPOSE_STEP:
+            await leases.finish(w.service.db, held)
+        elif await leases.finish(w.service.db, held, cache_key):
+            await advance(w, render_id)
+        else:
+            raise StepLost(f"scene {step}")
     except StepLost:
         log.info("render %s step %s: lease lost or render ended; stopped", render_id, step)
     except asyncio.CancelledError:
@@ -130,7 +137,8 @@ async def run_step(w: Worker, render_id: str, step: int) -> None:
         w._held.pop((render_id, step), None)
 
 
-async def _scene(w: Worker, held: Held) -> None:
+async def _scene(w: Worker, held: Held) -> str:
+    """Scene `held.step`'s clip into the clip cache; returns its cache key."""
     service, render_id, index = w.service, held.render_id, held.step
     planned = await jobs.approved_plan(service, render_id)
     attempts = await render_store.attempts_of(service.db, render_id)
@@ -143,11 +151,16 @@ async def _scene(w: Worker, held: Held) -> None:
         made = await execute_scene(planned, env, index)
     except SceneFailed as exc:
         raise RenderFailed(str(exc)) from exc
-    if not await leases.finish(service.db, held, made.cache_key):
-        raise StepLost(f"scene {index}")
+    return made.cache_key
+
+
+async def advance(w: Worker, render_id: str) -> None:
+    """When every scene is done, the render moves to composing and the composition is
+    enqueued; exactly one caller wins the conditional UPDATE (the last scene to finish, or a
+    reaper finding a render whose last scene's worker died just after finishing)."""
+    service = w.service
     if await leases.scenes_left(service.db, render_id) > 0:
         return
-    # The last scene: exactly one finisher moves the render on (a conditional UPDATE).
     if await render_store.set_state(
         service.db, render_id, RenderState.COMPOSING, only_from=[RenderState.GENERATING]
     ):
@@ -180,7 +193,6 @@ async def _compose(w: Worker, held: Held) -> None:
         await jobs.compose_and_publish(service, render_id, planned, env, out_dir)
     finally:
         shutil.rmtree(out_dir.parent, ignore_errors=True)
-    await leases.finish(service.db, held)
 
 
 async def _made_clips(w: Worker, render_id: str, cache: Any) -> dict[int, ClipOutcome]:
@@ -265,6 +277,9 @@ async def reap(w: Worker) -> int:
     rung = 0
     for render_id in await leases.unstarted(db, w.lease_s):
         await start_render(w, render_id)  # idempotent: whoever starts it first wins
+        rung += 1
+    for render_id in await leases.all_scenes_done(db, w.lease_s):
+        await advance(w, render_id)
         rung += 1
     for step in [*await leases.expired(db), *await leases.stale_queued(db, w.lease_s)]:
         row = await render_store.get_render(db, step.render_id)

@@ -87,6 +87,32 @@ async def unstarted(db: Database, older_than_s: float) -> list[str]:
         return list(rows.scalars())
 
 
+async def all_scenes_done(db: Database, older_than_s: float) -> list[str]:
+    """Renders still generating a while after their last scene was done (the worker that
+    finished it died before moving the render on)."""
+    cutoff = now() - timedelta(seconds=older_than_s)
+    open_scene = (
+        select(LeaseRow.render_id)
+        .where(
+            LeaseRow.render_id == RenderRow.id,
+            LeaseRow.step != COMPOSE_STEP,
+            LeaseRow.state != StepState.DONE.value,
+        )
+        .exists()
+    )
+    has_steps = select(LeaseRow.render_id).where(LeaseRow.render_id == RenderRow.id).exists()
+    async with db.session() as s:
+        rows = await s.execute(
+            select(RenderRow.id).where(
+                RenderRow.state == "generating",
+                RenderRow.updated_at < cutoff,
+                has_steps,
+                ~open_scene,
+            )
+        )
+        return list(rows.scalars())
+
+
 async def acquire(
     db: Database, render_id: str, step: int, worker_id: str, lease_s: float
 ) -> Held | None:
