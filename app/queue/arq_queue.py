@@ -4,8 +4,9 @@ arq is in maintenance mode and releases rarely, so it stays behind two small sea
 `RenderQueue` (`RedisQueue.enqueue` rings the `start` job of a render) and the workers' doorbell
 (`enqueue_step`). Liveness never comes from arq's job timeouts (a render takes minutes): the
 ledger's leases say who holds a step (`app.queue.work`), and arq only carries doorbells. Job ids
-are `<queue>:<kind>:<render>:<step>:g<generation>`, so a doorbell rung twice is one job, and
-no result is kept (`keep_result=0`) so the same id can ring again once its job has run.
+are `<queue>:step:<render>:<step>:g<generation>[:r<n>]`, so a doorbell rung twice is one job;
+the reaper's `r<n>` changes every few leases, so a job a dying worker took from the queue (and
+never ran) cannot pin the step. No result is kept (`keep_result=0`).
 """
 
 from __future__ import annotations
@@ -63,9 +64,11 @@ class RedisQueue:
         pool = await self.connect()
         await pool.enqueue_job("start", render_id, _job_id=f"{self.name}:start:{render_id}")
 
-    async def enqueue_step(self, render_id: str, step: int, generation: int) -> None:
+    async def enqueue_step(
+        self, render_id: str, step: int, generation: int, ring: str = ""
+    ) -> None:
         pool = await self.connect()
-        job_id = f"{self.name}:step:{render_id}:{step}:g{generation}"
+        job_id = f"{self.name}:step:{render_id}:{step}:g{generation}{ring and ':' + ring}"
         await pool.enqueue_job("step", render_id, step, _job_id=job_id)
 
     async def cancel(self, render_id: str) -> bool:

@@ -51,7 +51,9 @@ STOPPED = frozenset({RenderState.FAILED.value, RenderState.CANCELLED.value})  # 
 class StepDoorbell(Protocol):
     """How the jobs put work on the queue (the Redis queue in production)."""
 
-    async def enqueue_step(self, render_id: str, step: int, generation: int) -> None: ...
+    async def enqueue_step(
+        self, render_id: str, step: int, generation: int, ring: str = ""
+    ) -> None: ...
 
 
 class StepLost(Exception):
@@ -289,7 +291,11 @@ async def reap(w: Worker) -> int:
         due = RenderState.COMPOSING if step.step == COMPOSE_STEP else RenderState.GENERATING
         if row.state != due.value:
             continue  # the composition waits for its scenes; a late scene step has nothing to do
-        await w.doorbell.enqueue_step(step.render_id, step.step, step.generation)
+        # A new doorbell every few leases: the job rung before may be pinned in the queue by a
+        # worker that took it and died before taking the lease. Rung again within the same
+        # span (many reapers), it is the same job.
+        ring = f"r{int(step.waited_s // (3 * w.lease_s))}"
+        await w.doorbell.enqueue_step(step.render_id, step.step, step.generation, ring)
         rung += 1
     return rung
 

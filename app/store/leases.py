@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select, update
@@ -46,6 +46,7 @@ class Expired:
     render_id: str
     step: int
     generation: int
+    waited_s: float = 0.0  # since the lease expired, or since the step was queued
 
 
 async def create_steps(db: Database, render_id: str, scenes: int) -> None:
@@ -208,11 +209,11 @@ async def expired(db: Database) -> list[Expired]:
     """Running steps whose lease ran out: their worker died or hangs."""
     async with db.session() as s:
         rows = await s.execute(
-            select(LeaseRow.render_id, LeaseRow.step, LeaseRow.generation).where(
-                LeaseRow.state == StepState.RUNNING.value, LeaseRow.expires_at < now()
-            )
+            select(
+                LeaseRow.render_id, LeaseRow.step, LeaseRow.generation, LeaseRow.expires_at
+            ).where(LeaseRow.state == StepState.RUNNING.value, LeaseRow.expires_at < now())
         )
-        return [Expired(r, st, g) for r, st, g in rows.all()]
+        return [Expired(r, st, g, _since(at)) for r, st, g, at in rows.all()]
 
 
 async def stale_queued(db: Database, older_than_s: float) -> list[Expired]:
@@ -220,11 +221,19 @@ async def stale_queued(db: Database, older_than_s: float) -> list[Expired]:
     cutoff = now() - timedelta(seconds=older_than_s)
     async with db.session() as s:
         rows = await s.execute(
-            select(LeaseRow.render_id, LeaseRow.step, LeaseRow.generation).where(
-                LeaseRow.state == StepState.QUEUED.value, LeaseRow.updated_at < cutoff
-            )
+            select(
+                LeaseRow.render_id, LeaseRow.step, LeaseRow.generation, LeaseRow.updated_at
+            ).where(LeaseRow.state == StepState.QUEUED.value, LeaseRow.updated_at < cutoff)
         )
-        return [Expired(r, st, g) for r, st, g in rows.all()]
+        return [Expired(r, st, g, _since(at)) for r, st, g, at in rows.all()]
+
+
+def _since(moment: datetime | None) -> float:
+    if moment is None:
+        return 0.0
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return max((now() - moment).total_seconds(), 0.0)
 
 
 async def delete_steps(db: Database, render_ids: Sequence[str]) -> None:
