@@ -112,7 +112,7 @@ class Topology:
         port = free_port()
         self.api = self._spawn(["serve", "--port", str(port)], "api")
         self.api_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # a loaded CI machine imports slowly
         async with httpx.AsyncClient() as client:
             while True:
                 try:
