@@ -90,16 +90,34 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(
         default=2, ge=1, description="Approved, unfinished renders per tenant at once."
     )
+    # Scale-out (`reelroute worker`): REELROUTE_REDIS_URL selects the arq queue on Redis.
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for the scale-out queue (redis://host:port/db); default: the "
+        "in-process queue. The API enqueues; `reelroute worker` processes run the renders; "
+        "/readyz checks it.",
+    )
+    queue_name: str = Field(
+        default="reelroute",
+        min_length=1,
+        max_length=64,
+        description="The Redis queue's name (and job id prefix): deployments sharing a Redis "
+        "use different names.",
+    )
+    lease_s: float = Field(
+        default=30.0,
+        ge=1.0,
+        le=600.0,
+        description="How long a worker holds a step without a heartbeat; a dead worker's step "
+        "is taken over within about 1.3x this.",
+    )
+    worker_jobs: int = Field(default=2, ge=1, le=64, description="Steps one worker runs at once.")
     webhook_attempts: int = Field(default=5, ge=1, le=20, description="Tries per delivery.")
     webhook_backoff_s: float = Field(
         default=2.0, ge=0, description="First retry delay; doubles each try."
     )
 
     # Scale-out operations (docs/deploy.md): shared bucket, readiness, logs.
-    redis_url: str | None = Field(
-        default=None,
-        description="Redis for the shared queue (redis://host:6379/0); /readyz checks it.",
-    )
     s3_bucket: str | None = Field(
         default=None,
         description="Keep outputs, manifests, reports and the clip cache in this S3 bucket "

@@ -10,6 +10,9 @@ ProviderError                      anything a provider did not do
 ├── ContentRejected(code)          moderation refused the input/output; try another provider,
 │                                  never the same one again
 ├── ProviderUnavailable            timeouts, 5xx, connection errors; retry, then fall back
+├── SubmissionUnknown              the connection dropped after a submission was sent: the
+│                                  vendor may be making (and billing) the job; never retried,
+│                                  the policy's `on_unknown_submit` decides about falling back
 ├── DeadlineExceeded               the job's whole deadline (submit → poll → download) passed;
 │                                  the remote task was cancelled where the vendor allows
 ├── InvalidResponse                the vendor answered with something we cannot parse
@@ -70,4 +73,8 @@ class InvalidResponse(ProviderError):
 
 
 class GenerationFailed(ProviderError):
+    pass
+
+
+class SubmissionUnknown(ProviderError):
     pass

@@ -98,6 +98,14 @@ class ReframeMode(StrEnum):
     GENERATE = "generate"  # ask the model for a clip per aspect it offers, budget permitting
 
 
+class UnknownSubmit(StrEnum):
+    """What a scene does when a paid submission's outcome is unknown (the connection dropped
+    after the request was sent: the vendor may be making, and billing, the clip)."""
+
+    FAIL = "fail"  # the scene fails: never risk paying a second vendor for the same scene
+    FALLBACK = "fallback"  # the next candidate in the chain may be tried (and paid)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -239,14 +247,18 @@ class Policy(_Strict):
     cooldown: Cooldown = Cooldown()
     rate_limit_wait_budget_s: Annotated[float, Field(ge=0, le=3600)] = 60.0  # per scene
     reframe: ReframeMode = ReframeMode.CROP
+    on_unknown_submit: UnknownSubmit = UnknownSubmit.FAIL
 
     @model_serializer(mode="wrap")
     def _default_reframe_unwritten(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # The default is left out of the canonical JSON, so every policy written before
-        # `reframe` existed keeps its sha256 (and the manifests recording it keep verifying).
+        # Defaults of fields added later are left out of the canonical JSON, so every policy
+        # written before them keeps its sha256 (and the manifests recording it keep verifying).
         data = handler(self)
-        if isinstance(data, dict) and data.get("reframe") == ReframeMode.CROP.value:
-            data.pop("reframe")
+        if isinstance(data, dict):
+            if data.get("reframe") == ReframeMode.CROP.value:
+                data.pop("reframe")
+            if data.get("on_unknown_submit") == UnknownSubmit.FAIL.value:
+                data.pop("on_unknown_submit")
         return data
 
     def reframe_for(self, kind: SceneKind) -> ReframeMode:
@@ -262,6 +274,7 @@ class Policy(_Strict):
             rate_limit_wait_budget_s=self.rate_limit_wait_budget_s,
             allowed_fails=self.cooldown.allowed_fails,
             cooldown_s=self.cooldown.cooldown_s,
+            fallback_on_unknown=self.on_unknown_submit is UnknownSubmit.FALLBACK,
         )
 
     def rules_for(self, kind: SceneKind) -> SceneRules:
@@ -299,6 +312,7 @@ class FailureRules:
     rate_limit_wait_budget_s: float = 60.0
     allowed_fails: int = 3
     cooldown_s: float = 60.0
+    fallback_on_unknown: bool = False  # on_unknown_submit: fallback
 
     def backoff(self, failed_attempts: int) -> float:
         """Seconds to wait before retry number `failed_attempts` (1-based): doubling."""

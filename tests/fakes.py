@@ -23,6 +23,7 @@ from providers.errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    SubmissionUnknown,
 )
 from providers.local import LocalProvider
 from providers.types import Clip, ClipRequest, ProgressCallback, SceneKind
@@ -39,6 +40,7 @@ def error_for(step: str, provider_id: str) -> ProviderError:
         "invalid": lambda: InvalidResponse("bad json", provider_id=provider_id),
         "failed": lambda: GenerationFailed("job failed", provider_id=provider_id),
         "auth": lambda: AuthError("401", provider_id=provider_id),
+        "unknown": lambda: SubmissionUnknown("dropped after sending", provider_id=provider_id),
         "ratelimit": lambda: RateLimited(
             "429", provider_id=provider_id, retry_after=float(arg) if arg else None
         ),

@@ -59,7 +59,7 @@ def build_service(settings: Settings, overrides: Overrides | None = None) -> Ser
         settings=settings,
         db=db,
         blobs=o.blobs or build_blob_store(settings),
-        queue=o.queue or InProcessQueue(settings.workers),
+        queue=o.queue or _queue(settings),
         registry=o.registry or build_registry(settings),
         catalog=o.catalog or load_effective_catalog(settings),
         webhooks=WebhookDispatcher(
@@ -70,6 +70,15 @@ def build_service(settings: Settings, overrides: Overrides | None = None) -> Ser
     )
 
 
+def _queue(settings: Settings) -> RenderQueue:
+    """The in-process runner (embedded), or the Redis queue that `reelroute worker`s serve."""
+    if settings.redis_url:
+        from app.queue.arq_queue import RedisQueue
+
+        return RedisQueue(settings.redis_url, settings.queue_name)
+    return InProcessQueue(settings.workers)
+
+
 def create_app(settings: Settings | None = None, overrides: Overrides | None = None) -> FastAPI:
     settings = settings or Settings()
     service = build_service(settings, overrides)
@@ -78,7 +87,8 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await service.db.migrate()
         await service.queue.start(jobs.handler(service))
-        await jobs.resume_interrupted(service)
+        if not settings.redis_url:  # workers own in-flight renders; their reapers resume them
+            await jobs.resume_interrupted(service)
         try:
             yield
         finally:

@@ -19,7 +19,13 @@ from app.api.state import Service
 from app.errors import PlanError, ReelrouteError
 from app.logs import log_context
 from app.queue.base import JobHandler
-from app.service.entry import RenderEvent, build_render_env, execute_plan
+from app.service.entry import (
+    PlannedRender,
+    RenderEnv,
+    RenderEvent,
+    build_render_env,
+    execute_plan,
+)
 from app.service.request import RenderRequest
 from app.store import renders as render_store
 from app.store.keys import now
@@ -97,41 +103,59 @@ async def run_render(service: Service, render_id: str) -> None:
         await _execute(service, render_id, out_dir)
     except asyncio.CancelledError:
         if not service.stopping:  # a shutdown leaves it in flight: the next start resumes it
-            await _finish(service, render_id, RenderState.CANCELLED, None)
+            await finish(service, render_id, RenderState.CANCELLED, None)
         raise
     except ReelrouteError as exc:
-        await _finish(service, render_id, RenderState.FAILED, exc.to_dict())
+        await finish(service, render_id, RenderState.FAILED, exc.to_dict())
     except Exception as exc:  # a bug must still end the render in the ledger, not hang it
         log.exception("render %s crashed", render_id)
         error = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}", "field": None}
-        await _finish(service, render_id, RenderState.FAILED, error)
+        await finish(service, render_id, RenderState.FAILED, error)
     finally:
         shutil.rmtree(work_dir(service, render_id), ignore_errors=True)
 
 
-async def _execute(service: Service, render_id: str, out_dir: Path) -> None:
+async def approved_plan(service: Service, render_id: str) -> PlannedRender:
+    """The stored request planned again; `PlanError` when the effective policy changed since
+    the plan was approved."""
     row = await render_store.get_render(service.db, render_id)
     assert row is not None
     request = RenderRequest.model_validate(row.request)
-    planned = await render_ops.plan(service, request)
+    planned = await render_ops.plan(service, request, executing=True)
     approved = (row.plan.get("policy") or {}).get("sha256")
     if approved and planned.policy.sha256 != approved:
         raise PlanError(
             f"the effective policy changed after approval ({approved} -> "
             f"{planned.policy.sha256}: the tenant's enforced policy was replaced); plan again"
         )
-    env = build_render_env(
+    return planned
+
+
+def render_env(service: Service, render_id: str) -> RenderEnv:
+    return build_render_env(
         service.settings,
         LedgerEvents(service, render_id),
         registry=service.registry,
         catalog=service.catalog,
     )
+
+
+async def _execute(service: Service, render_id: str, out_dir: Path) -> None:
+    planned = await approved_plan(service, render_id)
+    await compose_and_publish(service, render_id, planned, render_env(service, render_id), out_dir)
+
+
+async def compose_and_publish(
+    service: Service, render_id: str, planned: PlannedRender, env: RenderEnv, out_dir: Path
+) -> None:
+    """Execute the plan (clips in `env.made` are used as they are), store the outputs in the
+    blob store, record the clips and end the render as succeeded."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     await execute_plan(planned, env, out_dir)
     manifest_data = _read_manifest(out_dir)
     keys = service.blobs.put_tree(f"renders/{render_id}", out_dir)
     await _record_results(service, render_id, manifest_data, keys)
-    await _finish(
+    await finish(
         service,
         render_id,
         RenderState.SUCCEEDED,
@@ -197,7 +221,7 @@ async def _record_results(
     await render_store.record_clips(service.db, render_id, clips)
 
 
-async def _finish(
+async def finish(
     service: Service,
     render_id: str,
     state: RenderState,

@@ -77,10 +77,20 @@ async def check_ffmpeg(_service: Service) -> str:
     return out.decode(errors="replace").split("\n", 1)[0]
 
 
+async def check_worker_keys(service: Service) -> str:
+    from app.queue.identity import key_mismatch
+
+    reason = await key_mismatch(service.db, service.settings)
+    if reason is not None:
+        raise RuntimeError(reason)
+    return "every live worker signs with this deployment's key"
+
+
 def default_checks(settings: Settings) -> list[ReadinessCheck]:
     checks = [ReadinessCheck("database", check_database)]
     if settings.redis_url:
         checks.append(ReadinessCheck("redis", check_redis))
+        checks.append(ReadinessCheck("worker_keys", check_worker_keys))
     checks.append(ReadinessCheck("bucket" if settings.s3_bucket else "blobs", check_blobs))
     checks.append(ReadinessCheck("ffmpeg", check_ffmpeg))
     return checks

@@ -52,15 +52,20 @@ def check_words(service: Service, source: RenderSource) -> None:
         )
 
 
-async def plan(service: Service, request: RenderRequest) -> PlannedRender:
-    """Plan `request` for its tenant: ledger policies, the enforced policy, the tenant's spend."""
+async def plan(
+    service: Service, request: RenderRequest, *, executing: bool = False
+) -> PlannedRender:
+    """Plan `request` for its tenant: ledger policies, the enforced policy, the tenant's spend
+    (`executing`: the render's own spend left out, see `tenant_spend`)."""
     policies = await load_policy_source(service.db, request.tenant, request.policy, service.catalog)
     env = PlanEnv(
         catalog=service.catalog,
         registry=service.registry,
         policies=policies,
         words_per_minute=service.settings.words_per_minute,
-        spent_usd=await render_store.tenant_spend(service.db, request.tenant),
+        spent_usd=await render_store.tenant_spend(
+            service.db, request.tenant, excluding=request.render_id if executing else None
+        ),
         writer=_writer(service),
     )
     planned = await plan_render(request, env)
@@ -77,7 +82,7 @@ async def plan(service: Service, request: RenderRequest) -> PlannedRender:
 def _writer(service: Service) -> WrittenScripts:
     """URL sources and LLM-written prompts, the same script at planning and at execution."""
     if service.written is None:
-        service.written = WrittenScripts(service.settings)
+        service.written = WrittenScripts(service.settings, service.db)
     return service.written
 
 

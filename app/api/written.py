@@ -2,42 +2,105 @@
 
 A render is planned when it is created and planned again when it executes (the stored request
 is the truth). A fetched article can change and an LLM answers differently each time, so the
-script a creator approved is kept here, keyed by the source, and the execution reuses it. The
-store is per process (the in-process queue runs in it); after a restart the source is written
-again, and the plan says so in its notes.
+script a creator approved is kept in the ledger, keyed by the sha256 of the source, and the
+execution reuses it, in whichever process (the API's in-process queue or a worker on another
+machine) it runs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
 from app.config import Settings
+from app.ingest.model import Scene, Script, SourceKind
+from app.ingest.source_record import (
+    CitedParagraph,
+    FetchRecord,
+    ImageRecord,
+    SourceRecord,
+    WriterRecord,
+)
 from app.service.entry import SourceWriter
 from app.service.request import RenderSource
 from app.service.writers import Written, source_writer
-
-MAX_KEPT = 256  # renders planned but not yet executed, per process
+from app.store.db import Database
+from app.store.keys import now
+from app.store.models import WrittenScriptRow
+from providers.types import SceneKind
 
 
 class WrittenScripts:
-    """A `SourceWriter` that remembers what it wrote for each source (bounded, oldest out)."""
+    """A `SourceWriter` that remembers in the ledger what it wrote for each source."""
 
-    def __init__(self, settings: Settings, writer: SourceWriter | None = None) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, writer: SourceWriter | None = None
+    ) -> None:
         self._writer = writer or source_writer(settings)
-        self._kept: OrderedDict[str, Written] = OrderedDict()
+        self._db = db
 
     async def __call__(self, source: RenderSource) -> Written | None:
         key = hashlib.sha256(
             json.dumps(source.model_dump(mode="json"), sort_keys=True).encode()
         ).hexdigest()
-        if key in self._kept:
-            self._kept.move_to_end(key)
-            return self._kept[key]
+        async with self._db.session() as s:
+            row = await s.get(WrittenScriptRow, key)
+            if row is not None:
+                return script_from_json(row.script), tuple(row.notes)
         written = await self._writer(source)
         if written is not None:
-            self._kept[key] = written
-            while len(self._kept) > MAX_KEPT:
-                self._kept.popitem(last=False)
+            async with self._db.session() as s:
+                if await s.get(WrittenScriptRow, key) is None:  # the first writer's stays
+                    s.add(WrittenScriptRow(key=key, script=script_to_json(written[0]),
+                                           notes=list(written[1]), created_at=now()))  # fmt: skip
         return written
+
+
+def script_to_json(script: Script) -> dict[str, Any]:
+    data = asdict(script)
+    for scene in data["scenes"]:
+        hint = scene["image_hint"]
+        scene["image_hint"] = str(hint) if hint is not None else None
+    plain: dict[str, Any] = json.loads(json.dumps(data))  # tuples -> lists, enums -> values
+    return plain
+
+
+def script_from_json(data: dict[str, Any]) -> Script:
+    scenes = tuple(
+        Scene(
+            **{
+                **s,
+                "kind": SceneKind(s["kind"]),
+                "image_hint": Path(s["image_hint"]) if s["image_hint"] else None,
+                "sources": tuple(s["sources"]),
+            }
+        )
+        for s in data["scenes"]
+    )
+    source = data.get("source")
+    return Script(
+        title=data["title"],
+        source_kind=SourceKind(data["source_kind"]),
+        source_sha256=data["source_sha256"],
+        scenes=scenes,
+        source=_source_from_json(source) if source else None,
+    )
+
+
+def _source_from_json(d: dict[str, Any]) -> SourceRecord:
+    fetch = d.get("fetch")
+    return SourceRecord(
+        writer=WriterRecord(**d["writer"]),
+        fetch=FetchRecord(**{**fetch, "redirects": tuple(fetch["redirects"])}) if fetch else None,
+        extraction=d.get("extraction") or {},
+        article=d.get("article") or {},
+        paragraphs=tuple(CitedParagraph(**p) for p in d.get("paragraphs") or ()),
+        images=tuple(
+            ImageRecord(**{**i, "scenes": tuple(i["scenes"])}) for i in d.get("images") or ()
+        ),
+        minutes_asked=d.get("minutes_asked"),
+        words_per_minute=d.get("words_per_minute"),
+    )

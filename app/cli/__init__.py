@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import policy_cmd, providers_cmd, render_cmd, serve_cmd, verify_cmd
+from app.cli import policy_cmd, providers_cmd, render_cmd, serve_cmd, verify_cmd, worker_cmd
 
 app = typer.Typer(
     name="reelroute",
@@ -21,6 +21,7 @@ app.add_typer(policy_cmd.app, name="policy")
 app.command("serve")(serve_cmd.serve)
 app.command("migrate")(serve_cmd.migrate)
 app.add_typer(serve_cmd.keys_app, name="keys")
+app.command("worker")(worker_cmd.worker)
 
 
 def main() -> None:

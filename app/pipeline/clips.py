@@ -9,6 +9,10 @@ policy's exclusions hold on retries and fallbacks too. How a failure moves the s
     RateLimited(retry_after)               wait `retry_after` (at least MIN_RATE_LIMIT_WAIT_S)
                                            while the scene's `rate_limit_wait_budget_s` lasts,
                                            then the next candidate
+    SubmissionUnknown                      never the same candidate again (it may be making,
+                                           and billing, the clip); recorded as `unknown`; the
+                                           next candidate only under `on_unknown_submit:
+                                           fallback`, else the scene fails
     anything else (auth, configuration,    the next candidate
     capability, request rejected,
     deadline, no adapter)
@@ -20,6 +24,10 @@ model is skipped. Every attempt is recorded, and reported to `on_attempt` as it 
 vendor's job id is reported to `on_submitted` as soon as the vendor accepted the job (an
 in-progress attempt with outcome `submitted`, never kept among the manifest's attempts); the
 wall clock, the monotonic clock and sleeping are injected (`Timing`), so tests never wait.
+
+A scene resumed after a crash passes `resume`: for a candidate whose submission was recorded
+(write-ahead) and never finished, the vendor's recorded answer replaces the submission, so the
+adapter polls the task already paid for instead of submitting again.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from app.pipeline.cache import ClipCache, request_key
 from app.pipeline.health import CircuitBoard
@@ -42,6 +51,7 @@ from providers.errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    SubmissionUnknown,
 )
 from providers.registry import Registry
 from providers.types import Clip, ClipRequest
@@ -51,14 +61,17 @@ Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 # (scene index, the attempt just recorded, the clip it delivered if any)
 OnAttempt = Callable[[int, AttemptRecord, Clip | None], None]
-# (scene index, the attempt in progress (outcome SUBMITTED), the vendor's job id)
-OnSubmitted = Callable[[int, AttemptRecord, str], None]
+# (scene index, the attempt in progress (outcome SUBMITTED), the vendor's job id, the vendor's
+# answer to the submission: what a resumed attempt replays instead of submitting again)
+OnSubmitted = Callable[[int, AttemptRecord, str, Any], None]
+Flush = Callable[[], Awaitable[None]]
 
 _log = logging.getLogger(__name__)
 MIN_RATE_LIMIT_WAIT_S = 1.0  # a `retry_after` of 0 must not spin the loop
 RETRYABLE = (ProviderUnavailable, InvalidResponse, GenerationFailed)
 SKIPPED = "skipped"  # AttemptRecord.outcome for a candidate passed over with an open circuit
 SUBMITTED = "submitted"  # an attempt the vendor accepted and is working on (events only)
+UNKNOWN = "unknown"  # the submission was sent and its answer lost: maybe accepted, maybe paid
 DEFAULT_GATE = 2  # calls in flight to a provider that declares no limit (= Settings default)
 
 
@@ -110,6 +123,10 @@ class SceneRun:
     rejected: set[str] = field(default_factory=set)  # providers that refused the content
     on_attempt: OnAttempt | None = None  # told of each attempt as soon as it is recorded
     on_submitted: OnSubmitted | None = None  # told of each vendor job as soon as it is accepted
+    recorded: Flush | None = None  # awaited before polling: the job id is durable by then
+    # "provider/model" -> the recorded answer to its unfinished submission (consumed once)
+    resume: dict[str, Any] = field(default_factory=dict)
+    unknown: bool = False  # a submission's outcome was lost on this scene
 
     def record(self, rec: AttemptRecord, clip: Clip | None = None) -> None:
         self.attempts.append(rec)
@@ -120,9 +137,10 @@ class SceneRun:
         if self.on_attempt is not None:
             self.on_attempt(self.index, rec, clip)
 
-    def submission_watch(self, cand: Candidate, timing: Timing) -> Callable[[str], None]:
-        """What the provider calls with its vendor job id, for the attempt starting now."""
+    def submission_watch(self, cand: Candidate, timing: Timing) -> Watch:
+        """What the provider tells of its submission, for the attempt starting now."""
         started, t0 = timing.clock(), timing.monotonic()
+        answer: list[Any] = [None]
 
         def submitted(job_id: str) -> None:
             if self.on_submitted is None:
@@ -131,9 +149,23 @@ class SceneRun:
                 cand.provider, cand.model, SUBMITTED, _iso(started), _iso(timing.clock()),
                 round(timing.monotonic() - t0, 3),
             )  # fmt: skip
-            self.on_submitted(self.index, rec, job_id)
+            self.on_submitted(self.index, rec, job_id, answer[0])
 
-        return submitted
+        def reply(body: Any) -> None:
+            answer[0] = body
+
+        replay = self.resume.pop(f"{cand.provider}/{cand.model}", None)
+        return Watch(submitted, reply, replay, self.recorded)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """One attempt's submission hooks (`providers.base.watching_submissions`)."""
+
+    submitted: Callable[[str], None]
+    reply: Callable[[Any], None] | None = None
+    replay: Any = None
+    recorded: Flush | None = None
 
 
 def _iso(moment: datetime) -> str:
@@ -146,7 +178,7 @@ async def _attempt(
     request: ClipRequest,
     cand: Candidate,
     timing: Timing,
-    on_submitted: Callable[[str], None] | None = None,
+    watch: Watch | None = None,
 ) -> tuple[Clip | None, AttemptRecord, ProviderError | None, bool]:
     key = request_key(request, cand.provider, cand.model)
     started, t0 = timing.clock(), timing.monotonic()
@@ -160,12 +192,16 @@ async def _attempt(
     try:
         if provider is None:
             raise ProviderError(f"no adapter registered for {cand.provider}")
-        with watching_submissions(on_submitted or _unwatched):
+        watch = watch or Watch(_unwatched)
+        with watching_submissions(
+            watch.submitted, on_reply=watch.reply, replay=watch.replay, recorded=watch.recorded
+        ):
             made = await provider.generate(request, cand.model, cache.path_for(key))
         clip = await asyncio.to_thread(cache.store, key, made)
     except ProviderError as exc:
+        outcome = UNKNOWN if isinstance(exc, SubmissionUnknown) else "failed"
         rec = AttemptRecord(
-            cand.provider, cand.model, "failed", _iso(started), _iso(timing.clock()),
+            cand.provider, cand.model, outcome, _iso(started), _iso(timing.clock()),
             round(timing.monotonic() - t0, 3), None, type(exc).__name__, str(exc),
         )  # fmt: skip
         return None, rec, exc, False
@@ -186,6 +222,8 @@ def _pause_after(exc: ProviderError, tries: int, run: SceneRun) -> float | None:
     if isinstance(exc, RateLimited):
         wait = max(exc.retry_after or rules.backoff(tries), MIN_RATE_LIMIT_WAIT_S)
         return wait if run.waited_s + wait <= rules.rate_limit_wait_budget_s else None
+    if isinstance(exc, SubmissionUnknown):
+        return None  # asking again could make (and bill) the clip twice
     if isinstance(exc, RETRYABLE) and tries < rules.max_attempts_per_provider:
         return rules.backoff(tries)
     return None  # ContentRejected and the rest: never the same provider again
@@ -238,6 +276,8 @@ async def _try_candidate(
         assert exc is not None
         if isinstance(exc, ContentRejected):
             run.rejected.add(cand.provider)
+        if isinstance(exc, SubmissionUnknown):
+            run.unknown = True
         board.record_failure(cand.provider, exc, cand.model)
         pause = _pause_after(exc, tries, run)
         if pause is None or _benched(board, cand):
@@ -260,14 +300,18 @@ async def generate_clip(
     board: CircuitBoard | None = None,
     on_attempt: OnAttempt | None = None,
     on_submitted: OnSubmitted | None = None,
+    recorded: Flush | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> ClipOutcome:
     """Walk `chain` (the decision's chosen model, then its fallbacks) until one delivers.
 
-    Raises SceneFailed, carrying every attempt, when the chain is exhausted."""
+    Raises SceneFailed, carrying every attempt, when the chain is exhausted, or when a
+    submission's outcome was lost and the rules do not allow falling back after it."""
     timing = timing or Timing()
     run = SceneRun(
-        index, request, rules or FailureRules(), on_attempt=on_attempt, on_submitted=on_submitted
-    )
+        index, request, rules or FailureRules(), on_attempt=on_attempt,
+        on_submitted=on_submitted, recorded=recorded, resume=dict(resume or {}),
+    )  # fmt: skip
     board = board or CircuitBoard.from_rules(run.rules, timing.monotonic)
     for cand in chain:
         if cand.provider in run.rejected:
@@ -280,4 +324,6 @@ async def generate_clip(
         made = await _try_candidate(run, cand, registry, cache, gate, board, timing)
         if made is not None:
             return ClipOutcome(made[0], tuple(run.attempts), made[1])
+        if run.unknown and not run.rules.fallback_on_unknown:
+            break  # on_unknown_submit: fail: no second vendor is paid for this scene
     raise SceneFailed(index, run.attempts)

@@ -7,17 +7,18 @@ import logging
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 
 from app.config import Settings
 from app.errors import SetupError
 from app.pipeline.cache import ClipCache
-from app.pipeline.clips import Clock, Sleep, utc_now
+from app.pipeline.clips import ClipOutcome, Clock, Sleep, utc_now
 from app.pipeline.disclose import RenderRecord, RenderResult, index_outputs, write_disclosure
 from app.pipeline.events import RenderEvents, ignore_events
 from app.pipeline.health import CircuitBoard
@@ -116,3 +117,7 @@ class RenderEnv:
     clip_concurrency: int = 2
     music_seed: int = 7
     music_mood: Mood = Mood.CORPORATE  # when the request names none
+    # Split renders (app.queue.work): clips scene jobs already made, used as they are by the
+    # composition; and per scene, "provider/model" -> a recorded submission to resume.
+    made: Mapping[int, ClipOutcome] = field(default_factory=dict)
+    resume: Mapping[int, dict[str, Any]] = field(default_factory=dict)

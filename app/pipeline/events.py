@@ -75,11 +75,14 @@ class Emitter:
         self._sink = sink
         self._queue: asyncio.Queue[RenderEvent | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._emitted = 0
+        self._delivered = 0
 
     def emit(self, event: RenderEvent) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._drain())
         self._queue.put_nowait(event)
+        self._emitted += 1
 
     def stage(self, stage: Stage, done: int, total: int, message: str = "") -> None:
         self.emit(RenderEvent(self.render_id, "stage", stage.value, done, total, message=message))
@@ -87,6 +90,13 @@ class Emitter:
     async def _drain(self) -> None:
         while (event := await self._queue.get()) is not None:
             await self._sink(event)
+            self._delivered += 1
+
+    async def flush(self) -> None:
+        """Wait until every event emitted so far has reached the sink (a write-ahead record)."""
+        target = self._emitted
+        while self._delivered < target and self._task is not None and not self._task.done():
+            await asyncio.sleep(0.01)  # a dead drain (the sink raised) must not hang the render
 
     async def aclose(self) -> None:
         if self._task is not None:

@@ -8,13 +8,23 @@ import re
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 from app.errors import RenderFailed
 from app.ingest.model import Scene, Script
 from app.logs import log_context
+from app.pipeline.cache import request_key
 from app.pipeline.caption_files import write_caption_files
-from app.pipeline.clips import SKIPPED, Candidate, ClipOutcome, SceneFailed, Timing, generate_clip
+from app.pipeline.clips import (
+    SKIPPED,
+    UNKNOWN,
+    Candidate,
+    ClipOutcome,
+    SceneFailed,
+    Timing,
+    generate_clip,
+)
 from app.pipeline.disclose import RenderRecord, RenderResult
 from app.pipeline.env import RenderEnv
 from app.pipeline.events import Emitter, RenderEvent, SceneState, Stage
@@ -140,11 +150,13 @@ class _SceneWatch:
             message=msg,
         ))  # fmt: skip
 
-    def submitted(self, i: int, rec: AttemptRecord, job_id: str) -> None:
-        """The vendor accepted the job: its id goes to the ledger while the job runs."""
+    def submitted(self, i: int, rec: AttemptRecord, job_id: str, reply: Any) -> None:
+        """The vendor accepted the job: its id (and its answer, which a resumed attempt polls
+        from) goes to the ledger before the job is polled."""
+        record = {**asdict(rec), "provider_job_id": job_id, "submit_reply": reply}
         self.em.emit(RenderEvent(
             self.em.render_id, "attempt", scene=i, provider=rec.provider, model=rec.model,
-            attempt={**asdict(rec), "provider_job_id": job_id}, message=rec.outcome,
+            attempt=record, message=rec.outcome,
         ))  # fmt: skip
 
     def attempt(self, i: int, rec: AttemptRecord, clip: Clip | None) -> None:
@@ -153,9 +165,56 @@ class _SceneWatch:
             self.em.render_id, "attempt", scene=i, provider=rec.provider, model=rec.model,
             attempt=record, message=rec.outcome,
         ))  # fmt: skip
-        if rec.outcome in ("failed", SKIPPED) and i not in self.fell_back:
+        if rec.outcome in ("failed", UNKNOWN, SKIPPED) and i not in self.fell_back:
             self.fell_back.add(i)
             self.state(i, SceneState.FALLBACK, msg=f"{rec.provider}/{rec.model}: {rec.outcome}")
+
+
+@dataclass
+class _Generation:
+    """What the scenes of one render (or one scene job) share while their clips are made."""
+
+    env: RenderEnv
+    em: Emitter
+    watch: _SceneWatch
+    decisions: Sequence[RoutingDecision]
+    gates: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for pid in self.env.registry.ids():
+            # A vendor's own allowance when it declares one; the CPU-bound renderer gets the
+            # default.
+            limit = in_flight_limit(self.env.registry.get(pid), self.env.clip_concurrency)
+            self.gates[pid] = asyncio.Semaphore(limit)
+        board = self.env.breakers
+        if board is None and self.decisions:
+            board = CircuitBoard.from_rules(self.decisions[0].failure, self.env.monotonic)
+        self.board = board
+
+    async def one(self, i: int, request: ClipRequest) -> ClipOutcome:
+        """Scene `i`'s clip: made earlier by a scene job (`RenderEnv.made`), or made now."""
+        env, watch = self.env, self.watch
+        made = env.made.get(i)
+        if made is not None and made.clip is not None:
+            who = Candidate(made.clip.provider_id, made.clip.model_id)
+            watch.state(i, SceneState.DONE, who, "made by a scene job")
+            return made
+        chain = chain_of(self.decisions[i])
+        watch.state(i, SceneState.GENERATING, chain[0] if chain else None)
+        try:
+            outcome = await generate_clip(
+                i, request, chain, env.registry, env.clips, self.gates,
+                Timing(env.clock, env.sleep, env.monotonic), rules=self.decisions[i].failure,
+                board=self.board, on_attempt=watch.attempt, on_submitted=watch.submitted,
+                recorded=self.em.flush, resume=env.resume.get(i),
+            )  # fmt: skip
+        except SceneFailed as exc:
+            watch.state(i, SceneState.FAILED, msg=str(exc))
+            raise
+        assert outcome.clip is not None
+        who = Candidate(outcome.clip.provider_id, outcome.clip.model_id)
+        watch.state(i, SceneState.DONE, who, "cached" if outcome.cached else "made")
+        return outcome
 
 
 async def _generate_all(
@@ -165,41 +224,20 @@ async def _generate_all(
     em: Emitter,
 ) -> list[ClipOutcome]:
     """Every clip concurrently; when some scene fails, the others still finish and are cached."""
-    gates: dict[str, asyncio.Semaphore] = {}
     done = 0
     total = len(requests)
-    timing = Timing(env.clock, env.sleep, env.monotonic)
-    board = env.breakers
-    if board is None and decisions:
-        board = CircuitBoard.from_rules(decisions[0].failure, env.monotonic)
-    watch = _SceneWatch(em, decisions)
+    gen = _Generation(env, em, _SceneWatch(em, decisions), decisions)
 
     async def one(i: int) -> ClipOutcome:
         nonlocal done
-        chain = chain_of(decisions[i])
-        watch.state(i, SceneState.GENERATING, chain[0] if chain else None)
-        try:
-            outcome = await generate_clip(
-                i, requests[i], chain, env.registry, env.clips, gates, timing,
-                rules=decisions[i].failure, board=board, on_attempt=watch.attempt,
-                on_submitted=watch.submitted,
-            )  # fmt: skip
-        except SceneFailed as exc:
-            watch.state(i, SceneState.FAILED, msg=str(exc))
-            raise
-        assert outcome.clip is not None
-        who = Candidate(outcome.clip.provider_id, outcome.clip.model_id)
-        watch.state(i, SceneState.DONE, who, "cached" if outcome.cached else "made")
+        outcome = await gen.one(i, requests[i])
         done += 1
         em.stage(Stage.GENERATE, done, total, f"scene {i + 1}")
         return outcome
 
     for i in range(total):
-        watch.state(i, SceneState.QUEUED)
-    for pid in env.registry.ids():
-        # A vendor's own allowance when it declares one; the CPU-bound renderer gets the default.
-        limit = in_flight_limit(env.registry.get(pid), env.clip_concurrency)
-        gates[pid] = asyncio.Semaphore(limit)
+        if i not in env.made:
+            gen.watch.state(i, SceneState.QUEUED)
 
     async def logged(i: int) -> ClipOutcome:
         with log_context(scene=i):  # each scene's task logs with its index
@@ -217,6 +255,41 @@ async def _generate_all(
             f"({total - len(failures)} clips were made and are cached):\n  " + "\n  ".join(lines)
         ) from failures[0]
     return [r for r in results if isinstance(r, ClipOutcome)]
+
+
+@dataclass(frozen=True)
+class SceneClip:
+    """A scene job's result: the clip, where it is in the clip cache, and every attempt."""
+
+    outcome: ClipOutcome
+    cache_key: str
+
+
+async def generate_scene(
+    script: Script, routed: Plan, options: RenderOptions, env: RenderEnv, index: int
+) -> SceneClip:
+    """Make scene `index`'s clip alone (a worker's scene job): the same narration timing,
+    request, chain and clip cache as a whole render, so the composition finds the clip.
+    Raises `SceneFailed` when no candidate delivers."""
+    scene = script.scenes[index]
+    em = Emitter(options.render_id, env.events)
+    try:
+        check_writable(env.clips.root, "clip cache")
+        enc = SETTINGS[options.quality]
+        master_aspect = options.aspects[0]
+        voice = options.voice or env.voice
+        voices = await narrate_all(voice, [scene.narration], env.narration_dir, lambda _k: None)
+        request = clip_request(
+            scene, scene_duration(voices[0]), master_aspect.frame_size(enc.short_side),
+            master_aspect, options.takes.get(index, 0),
+        )  # fmt: skip
+        gen = _Generation(env, em, _SceneWatch(em, routed.decisions), routed.decisions)
+        outcome = await gen.one(index, request)
+        assert outcome.clip is not None
+        last = outcome.attempts[-1]  # the attempt that delivered (made or cached)
+        return SceneClip(outcome, request_key(request, last.provider, last.model))
+    finally:
+        await em.aclose()
 
 
 def _captions(scene: Scene, voice: SceneVoice) -> tuple[Caption, ...]:
@@ -438,6 +511,8 @@ __all__ = [
     "RenderFailed",
     "RenderOptions",
     "RenderResult",
+    "SceneClip",
+    "generate_scene",
     "preflight",
     "render_script",
 ]

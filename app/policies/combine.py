@@ -24,6 +24,7 @@ from routing.policy import (
     SceneOverride,
     Sourcing,
     UnknownFacts,
+    UnknownSubmit,
     expand_jurisdictions,
 )
 
@@ -60,6 +61,11 @@ def combine_policies(enforced: Policy | None, chosen: Policy) -> Policy:
                 else UnknownFacts.ALLOW
             ),
             "scene_kinds": _scene_kinds(enforced, chosen),
+            "on_unknown_submit": (
+                UnknownSubmit.FAIL
+                if UnknownSubmit.FAIL in (enforced.on_unknown_submit, chosen.on_unknown_submit)
+                else UnknownSubmit.FALLBACK
+            ),
             "disclosure": _disclosure(enforced.disclosure, chosen.disclosure),
         }
     )

@@ -236,7 +236,7 @@ class Routing(_OpenRecord):
 class Attempt(_OpenRecord):
     provider: str
     model: str
-    outcome: str  # "succeeded" | "cached" | "failed" | "skipped"
+    outcome: str  # "succeeded" | "cached" | "failed" | "unknown" (answer lost) | "skipped"
     started_at: str
     finished_at: str
     seconds: Number

@@ -28,7 +28,7 @@ from app.pipeline.disclose import RenderResult
 from app.pipeline.env import RenderEnv, Signer
 from app.pipeline.events import RenderEvent, RenderEvents, SceneState, Stage, ignore_events
 from app.pipeline.plan import check_plan, plan_script
-from app.pipeline.run import RenderOptions, render_script
+from app.pipeline.run import RenderOptions, SceneClip, generate_scene, render_script
 from app.policies import FilePolicySource, combine_policies
 from app.provenance.manifest_model import Approval
 from app.service.request import PolicyRef, RenderRequest, RenderSource, SceneEdit
@@ -54,6 +54,7 @@ __all__ = [
     "Stage",
     "build_render_env",
     "execute_plan",
+    "execute_scene",
     "plan_render",
 ]
 
@@ -291,8 +292,21 @@ def manifest_approval(request: RenderRequest) -> Approval | None:
 
 async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) -> RenderResult:
     """Render an approved plan into `out_dir` (staged, locked, published manifest last)."""
+    options = render_options(planned, env)
+    return await render_script(planned.script, planned.plan, options, env, out_dir)
+
+
+async def execute_scene(planned: PlannedRender, env: RenderEnv, index: int) -> SceneClip:
+    """Make one scene's clip of an approved plan (a worker's scene job); the composition is
+    `execute_plan` with the clips made this way in `env.made`."""
+    return await generate_scene(
+        planned.script, planned.plan, render_options(planned, env), env, index
+    )
+
+
+def render_options(planned: PlannedRender, env: RenderEnv) -> RenderOptions:
     request = planned.request
-    options = RenderOptions(
+    return RenderOptions(
         render_id=request.render_id,
         policy=planned.policy,
         aspects=tuple(request.aspects),
@@ -307,7 +321,6 @@ async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) ->
         approval=manifest_approval(request),
         takes={i: edit.take for i, edit in request.edits.items() if edit.take},
     )
-    return await render_script(planned.script, planned.plan, options, env, out_dir)
 
 
 def _voice(name: str | None, default: VoiceEngine) -> VoiceEngine | None:

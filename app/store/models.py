@@ -169,3 +169,43 @@ class DeliveryRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     ok: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LeaseRow(Base):
+    """One step of a render split into worker jobs: a scene's clip (`step` = its index) or the
+    composition (`step` = COMPOSE_STEP). A worker holds the step while `expires_at` is ahead;
+    its heartbeat moves it on, and any worker's reaper hands an expired step to another."""
+
+    __tablename__ = "leases"
+    render_id: Mapped[str] = mapped_column(
+        ForeignKey("renders.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # queued | running | done
+    worker_id: Mapped[str | None] = mapped_column(String(64))
+    generation: Mapped[int] = mapped_column(Integer, default=0)  # +1 per take-over
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    cache_key: Mapped[str | None] = mapped_column(String(80))  # a done scene's clip cache key
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WorkerRow(Base):
+    """A `reelroute worker` process: its heartbeat and the manifest key it signs with."""
+
+    __tablename__ = "workers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_fingerprint: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WrittenScriptRow(Base):
+    """A script written from a URL or by an LLM, kept from planning (the API) to execution
+    (a worker, maybe on another machine), keyed by the sha256 of the source."""
+
+    __tablename__ = "written_scripts"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    script: Mapped[dict[str, Any]]
+    notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -178,15 +178,20 @@ async def count_in_flight(db: Database, tenant: str) -> int:
         return int(found.scalar_one())
 
 
-async def tenant_spend(db: Database, tenant: str) -> float:
-    """What the tenant's renders have spent so far (feeds `budget.per_tenant_usd`)."""
+async def tenant_spend(db: Database, tenant: str, *, excluding: str | None = None) -> float:
+    """What the tenant's renders have spent so far (feeds `budget.per_tenant_usd`): the sum
+    of every attempt's recorded cost in the ledger, whichever process recorded it. A render
+    re-planned while it executes leaves out its own spend (`excluding`): its plan was checked
+    against the budget before it spent anything."""
+    query = (
+        select(func.coalesce(func.sum(AttemptRow.cost_usd), 0.0))
+        .join(RenderRow, RenderRow.id == AttemptRow.render_id)
+        .where(RenderRow.tenant_id == tenant)
+    )
+    if excluding is not None:
+        query = query.where(RenderRow.id != excluding)
     async with db.session() as s:
-        found = await s.execute(
-            select(func.coalesce(func.sum(RenderRow.cost_usd), 0.0)).where(
-                RenderRow.tenant_id == tenant
-            )
-        )
-        return float(found.scalar_one())
+        return float((await s.execute(query)).scalar_one())
 
 
 async def update_scene(db: Database, render_id: str, index: int, **values: Any) -> None:
@@ -206,7 +211,11 @@ async def add_attempt(db: Database, row: AttemptRow) -> None:
     An attempt is first written when the vendor accepts its job (outcome `submitted`, with
     the vendor's task id) and its end then completes that same row."""
     async with db.session() as s:
-        open_row = None if row.outcome == SUBMITTED else await _submitted_row(s, row)
+        open_row = await _submitted_row(s, row)
+        if row.outcome == SUBMITTED and (
+            open_row is None or open_row.vendor_task_id != row.vendor_task_id
+        ):
+            open_row = None  # a new job; the same job announced again (resumed) is one row
         if open_row is None:
             s.add(row)
         else:

@@ -40,7 +40,13 @@ from typing import Any
 
 import httpx
 
-from providers.base import announce_submitted
+from providers.base import (
+    announce_submitted,
+    note_submit_reply,
+    remote_tasks_kept,
+    submission_recorded,
+    submission_replay,
+)
 from providers.errors import (
     AuthError,
     DeadlineExceeded,
@@ -50,6 +56,7 @@ from providers.errors import (
     ProviderUnavailable,
     RateLimited,
     RequestRejected,
+    SubmissionUnknown,
 )
 from providers.media import probe
 from providers.types import Clip, ContentCredential, ProgressCallback
@@ -65,6 +72,9 @@ _MAX_REDIRECTS = 5
 
 # A signed result URL that is refused or gone has expired; the job must be made again.
 _DOWNLOAD_GONE = frozenset({403, 404, 410})
+SUBMIT = "submit"  # the `what` of the one call per job that the vendor bills
+# Transport failures that happen before a request leaves: a submission they stop was not sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 Refine = Callable[[int, Any, str], "ProviderError | None"]
@@ -176,7 +186,18 @@ class Engine:
         files: Any = None,
         data: Mapping[str, str] | None = None,
     ) -> Reply:
-        """One JSON request; HTTP and transport failures mapped, the body capped and parsed."""
+        """One JSON request; HTTP and transport failures mapped, the body capped and parsed.
+
+        The call named `submit` is the one that spends: a recorded answer to it (a resumed
+        attempt, `providers.base.submission_replay`) is returned without sending anything;
+        its own answer is handed to the watcher before anything else happens; and a transport
+        failure after the request may have reached the vendor is `SubmissionUnknown`."""
+        spends = what == SUBMIT
+        if spends:
+            replay = submission_replay()
+            if replay is not None:
+                note_submit_reply(replay)  # the resumed attempt's record keeps its answer
+                return Reply(int(replay.get("status", 200)), replay.get("body"), httpx.Headers())
         try:
             async with self.bounded(what), self.client.stream(
                 method, url, json=json_body, params=params, headers=headers, files=files,
@@ -184,13 +205,22 @@ class Engine:
             ) as response:  # fmt: skip
                 raw = await self._read_capped(response, what)
         except httpx.TransportError as exc:
+            if spends and not isinstance(exc, _NOT_SENT):
+                raise SubmissionUnknown(
+                    f"{self.provider_id}: the connection dropped after the submission was sent "
+                    f"({type(exc).__name__}); the vendor may have accepted the job",
+                    provider_id=self.provider_id,
+                ) from exc
             raise ProviderUnavailable(
                 f"{self.provider_id}: {what} did not complete ({type(exc).__name__})",
                 provider_id=self.provider_id,
             ) from exc
         except httpx.InvalidURL as exc:
             raise self._invalid(f"{what}: the reply named an invalid URL") from exc
-        return self._reply(response, raw, what)
+        reply = self._reply(response, raw, what)
+        if spends:
+            note_submit_reply({"status": reply.status, "body": reply.body})
+        return reply
 
     async def _read_capped(self, response: httpx.Response, what: str) -> bytes:
         announced = response.headers.get("content-length", "")
@@ -245,6 +275,7 @@ class Engine:
         `job_id` is the vendor's id for the accepted job: the caller's submission watcher
         (`providers.base.watching_submissions`) hears it before the first poll."""
         announce_submitted(job_id)
+        await submission_recorded()
         try:
             return await self._loop(check, progress)
         # Not GenerationFailed or ContentRejected: then the job has already ended over there.
@@ -256,7 +287,7 @@ class Engine:
             DeadlineExceeded,
             RequestRejected,
         ):  # fmt: skip
-            if cancel is not None:
+            if cancel is not None and not remote_tasks_kept():
                 # The deadline may have passed: give the cancel call its own short allowance.
                 self.deadline = max(self.deadline, self.timing.monotonic() + CLEANUP_GRACE_S)
                 await _best_effort(cancel)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ class Reply:
     hang_s: float = 0.0  # sleep before answering (a server that hangs past our timeout)
     truncate_to: int | None = None  # send only this many body bytes, announcing all of them
     drip_s: float = 0.0  # send the body one byte at a time, this many seconds apart
+    drop: bool = False  # close the connection without answering (the request was received)
 
 
 class Handler(Protocol):
@@ -61,6 +63,11 @@ def _make_handler(app: Handler) -> type[BaseHTTPRequestHandler]:
                 {k.lower(): v for k, v in self.headers.items()}, body,
             )  # fmt: skip
             reply = app.handle(request)
+            if reply.drop:
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                return
             if reply.hang_s:
                 time.sleep(reply.hang_s)
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
