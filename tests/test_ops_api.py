@@ -24,6 +24,7 @@ from app.api.state import Service
 from app.logs import ContextFilter, JsonFormatter
 from app.provenance.credentials import load_trust_anchors
 from app.provenance.verify import VerifyInputs, failed, verify_path
+from app.store import leases
 from tests.api_harness import FAKES_POLICY, RecordingQueue, running_api
 from tests.s3_server import S3, s3, s3_endpoint
 from tests.service_db import _drop, _pg_database
@@ -193,7 +194,7 @@ async def test_readyz_follows_redis_and_the_bucket(
             seen.append(service.settings.redis_url or "")
             return "same key"
 
-        api.service.readiness.append(ReadinessCheck("worker_key", plugged))
+        api.service.readiness.append(ReadinessCheck("extra", plugged))
 
         async def ready() -> tuple[int, dict[str, dict[str, object]]]:
             got = await api.client.get("/readyz")
@@ -203,9 +204,18 @@ async def test_readyz_follows_redis_and_the_bucket(
 
         status, checks = await ready()
         assert status == 200, checks
-        assert list(checks) == ["database", "redis", "bucket", "ffmpeg", "worker_key"]
+        assert list(checks) == ["database", "redis", "worker_keys", "bucket", "ffmpeg", "extra"]
         assert checks["ffmpeg"]["detail"].startswith("ffmpeg version")  # type: ignore[union-attr]
         assert seen == [url]
+
+        # One identity: a live worker signing with another manifest key makes the API unready.
+        await leases.beat(api.service.db, "w-stray", "ed25519:not-this-deployment")
+        status, checks = await ready()
+        assert status == 503 and not checks["worker_keys"]["ok"]
+        assert "w-stray" in str(checks["worker_keys"]["detail"])
+        await leases.beat(api.service.db, "w-stray", "ed25519:not-this-deployment", stopped=True)
+        status, checks = await ready()
+        assert status == 200, checks
         assert (await api.client.get("/healthz")).json() == {"status": "ok"}
 
         redis_proc.terminate()
