@@ -96,7 +96,10 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
             page.get_by_role("button", name="Save scene 2").click()
             alert = page.locator("#scene-2-error")
             expect(alert).to_contain_text(forbidden.split("/")[0])
-            expect(alert).to_contain_text("not_configured")
+            expect(alert).to_contain_text("may not make scene 2")
+            expect(alert).to_contain_text(
+                "no credentials are configured for this provider (not_configured)"
+            )
             b.check("plan-forbidden-pin")
 
         # an allowed pin sticks

@@ -25,6 +25,7 @@ REASONS = {
     "capability.aspect": "it does not offer this aspect ratio",
     "capability.image_to_video": "it can make neither text- nor image-to-video",
     "budget.exceeded": "this scene alone would exceed the per-video budget",
+    "catalog.unknown_model": "it is not in the provider catalog",
 }
 PARTS = {
     "fitness": "fit for the scene kind",

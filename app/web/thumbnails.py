@@ -15,15 +15,18 @@ THUMB_WIDTH = 320
 _locks: dict[str, asyncio.Lock] = {}
 
 
-def _source(service: Service, row: RenderRow) -> tuple[Path, dict[int, float]] | None:
-    """The first output video and each scene's middle second (from the manifest)."""
+def _source(
+    service: Service, row: RenderRow, aspect: str | None
+) -> tuple[Path, dict[int, float]] | None:
+    """The output video of `aspect` (default: the first) and each scene's middle second
+    (from the manifest)."""
     video: Path | None = None
     middles: dict[int, float] = {}
     for entry in row.outputs:
         path = service.blobs.local_path(str(entry.get("key")))
         if path is None:
             continue
-        if entry.get("aspect") and video is None:
+        if entry.get("aspect") and video is None and aspect in (None, entry["aspect"]):
             video = path
         elif entry.get("name") == "manifest.json":
             try:
@@ -35,13 +38,16 @@ def _source(service: Service, row: RenderRow) -> tuple[Path, dict[int, float]] |
     return (video, middles) if video is not None else None
 
 
-async def scene_thumbnail(service: Service, row: RenderRow, n: int) -> Path | None:
-    """The cached JPEG of scene `n`, made on first request; None when there is no video yet
-    or no such scene."""
-    dest = service.settings.data_dir / "web" / "thumbs" / row.id / f"{n}.jpg"
+async def scene_thumbnail(
+    service: Service, row: RenderRow, n: int, aspect: str | None = None
+) -> Path | None:
+    """The cached JPEG of scene `n` in `aspect` (e.g. "9:16"; default: the first output),
+    made on first request; None when there is no such video or scene."""
+    slug = aspect.replace(":", "x") if aspect else "first"
+    dest = service.settings.data_dir / "web" / "thumbs" / row.id / f"{n}-{slug}.jpg"
     if dest.is_file():
         return dest
-    found = _source(service, row)
+    found = _source(service, row, aspect)
     if found is None or n not in found[1]:
         return None
     video, middles = found

@@ -19,7 +19,7 @@ from app.api.errors import ApiError
 from app.api.routes import policies as api_policies
 from app.api.routes import renders as api
 from app.api.schemas import PolicyIn, RegenerateIn, RerouteIn, SceneEditIn
-from app.errors import ReelrouteError
+from app.errors import PinForbidden, ReelrouteError
 from app.web import explain
 from app.web.auth import WebUser, acting, page_for
 from app.web.forms import (
@@ -161,10 +161,16 @@ async def edit_scene(
     pinned = ((row.request.get("edits") or {}).get(str(n)) or {}).get("pin")
     try:
         edit = _scene_edit(await request.form(), scenes[n], pinned)
-        if edit.model_fields_set:
-            await api.edit_scene(service, user.principal, render_id, n, edit)
     except ValidationError as exc:
         message = f"That is not a valid edit: {exc.errors()[0].get('msg')}"
+        return await _render_page(
+            request, user, render_id, error=message, error_scene=n, status=422
+        )
+    try:
+        if edit.model_fields_set:
+            await api.edit_scene(service, user.principal, render_id, n, edit)
+    except PinForbidden as exc:
+        message = forbidden_pin(edit.pin or "", exc, n)
         return await _render_page(
             request, user, render_id, error=message, error_scene=n, status=422
         )
@@ -173,6 +179,12 @@ async def edit_scene(
             request, user, render_id, error=exc.message, error_scene=n, status=exc.http_status
         )
     return RedirectResponse(f"/renders/{render_id}#scene-{n + 1}", status_code=303)
+
+
+def forbidden_pin(pin: str, exc: PinForbidden, n: int) -> str:
+    """The policy's reasons in words, with their codes."""
+    reasons = "; ".join(f"{explain.reason_text(r)} ({r})" for r in exc.reasons)
+    return f"{pin} may not make scene {n + 1}: {reasons or exc.message}."
 
 
 async def _act(request: Request, user: WebUser, render_id: str, action: Any) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
 from app.api.deps import ANY_ROLE, get_service, visible_render
@@ -75,10 +75,11 @@ async def thumbnail(
     user: Viewer,
     render_id: RenderId,
     n: Annotated[int, Path(ge=0, le=100_000)],
+    aspect: Annotated[str | None, Query(pattern=r"^(16x9|9x16|1x1|4x5)$")] = None,
 ) -> Response:
     service = get_service(request)
     row = await visible_render(service, user.principal, render_id)
-    path = await scene_thumbnail(service, row, n)
+    path = await scene_thumbnail(service, row, n, aspect.replace("x", ":") if aspect else None)
     if path is None:
         raise NotFound(f"render {render_id} has no picture of scene {n + 1}")
     return FileResponse(
