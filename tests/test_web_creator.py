@@ -4,11 +4,13 @@ screenshots of every creator page), in Chromium against a live server."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
+from tests.api_harness import FAKES_POLICY
 from tests.web_harness import Browse, LiveServer, browse
 
 SCRIPT = (
@@ -71,6 +73,7 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
     browser: Browser, server: LiveServer
 ) -> None:
     key = server.key("acme", "creator")
+    save_policy(server, "acme", FAKES_POLICY)
     with browse(browser, server, "creator") as b:
         b.sign_in(key)
         render_id = plan_video(b)
@@ -137,9 +140,17 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
         assert scene_maker(page, 2) == "fakeb/m1"
         expect(page.get_by_role("link", name=render_id)).to_be_visible()  # "Made from"
 
+        # re-render under another policy: a third version, linked to the second
+        regenerated = page.url
+        page.get_by_label("Policy", exact=True).select_option("fakes")
+        page.get_by_role("button", name="Re-render").click()
+        page.wait_for_url(lambda url: url != regenerated)
+        wait_for_result(page)
+        expect(page.locator(".stat-row")).to_contain_text("fakes")
+
         b.go("/renders")
         rows = page.locator("tbody tr")
-        expect(rows).to_have_count(2)
+        expect(rows).to_have_count(3)
         expect(rows.first).to_contain_text("Ready")
         b.check("renders")
 
@@ -157,6 +168,13 @@ def play_every_aspect(page: Page, render_id: str) -> None:
         probe = page.evaluate(RANGE_PROBE, f"/renders/{render_id}/files/{aspect}")
         assert probe["status"] == 206 and probe["size"] == 100, probe
         assert probe["range"].startswith("bytes 0-99/"), probe
+
+
+def save_policy(server: LiveServer, tenant: str, text: str) -> None:
+    headers = {"Authorization": f"Bearer {server.key(tenant, 'agency_admin')}",
+               "Content-Type": "application/yaml"}  # fmt: skip
+    saved = httpx.post(server.url + "/v1/policies", content=text, headers=headers, timeout=30)
+    assert saved.status_code in (200, 201), saved.text
 
 
 def make_render(server: LiveServer, key: str) -> dict[str, Any]:
@@ -209,3 +227,31 @@ def test_journey_4_a_creator_cannot_reach_another_tenants_pages_or_files(
                 assert status == 404, action
         b.go("/renders")
         expect(b.page.locator("tbody tr")).to_have_count(0)
+        expect(b.page.get_by_role("heading", name="No renders yet")).to_be_visible()
+        b.check("renders-empty")
+
+
+def test_new_video_takes_an_uploaded_script_and_says_what_is_missing(
+    browser: Browser, server: LiveServer, tmp_path: Path
+) -> None:
+    script = tmp_path / "harbour.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    with browse(browser, server, "new-video") as b:
+        b.sign_in(server.key("acme", "creator"))
+        b.go("/new")
+        with b.expecting_http_errors():
+            b.page.get_by_role("button", name="Plan").click()
+            expect(b.page.get_by_role("alert")).to_contain_text("Give one source")
+            b.check("new-video-missing-source")
+            b.page.get_by_label("Prompt").fill("tidal energy")
+            b.page.get_by_label("Blog URL").fill("https://example.com/post")
+            b.page.get_by_role("button", name="Plan").click()
+            expect(b.page.get_by_role("alert")).to_contain_text("you gave url and prompt")
+        expect(b.page.get_by_label("Prompt")).to_have_value("tidal energy")  # kept
+        b.page.get_by_label("Prompt").fill("")
+        b.page.get_by_label("Blog URL").fill("")
+        b.page.get_by_label("Or upload a text file").set_input_files(str(script))
+        expect(b.page.get_by_label("Script", exact=True)).to_have_value(SCRIPT)
+        b.page.get_by_role("button", name="Plan").click()
+        b.page.wait_for_url("**/renders/rnd_*")
+        expect(b.page.locator(".storyboard > li")).to_have_count(2)

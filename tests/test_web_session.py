@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
+from app.store.keys import revoke_key
 from tests.web_harness import LiveServer, browse
 
 
@@ -85,3 +86,14 @@ def test_pages_carry_a_strict_content_security_policy(browser: Browser, server: 
         assert response.headers["x-frame-options"] == "DENY"
         api = b.page.request.get(server.url + "/v1/renders")
         assert api.status == 401 and "content-security-policy" not in api.headers
+
+
+def test_a_revoked_key_ends_its_sessions(browser: Browser, server: LiveServer) -> None:
+    key = server.key("acme", "creator")
+    with browse(browser, server, "revoked") as b:
+        b.sign_in(key)
+        b.go("/renders")
+        assert "/sign-in" not in b.page.url
+        assert server.call(lambda: revoke_key(server.service.db, key))
+        b.go("/renders")
+        assert "/sign-in?next=%2Frenders" in b.page.url
