@@ -21,8 +21,8 @@ ASPECT_CHOICES = [
 VOICE_CHOICES = [("", "Server default"), ("piper", "Piper (neural)"), ("espeak", "eSpeak (fast)")]
 MOOD_CHOICES = [("", "Server default"), *((m.value, m.value.capitalize()) for m in Mood)]
 QUALITY_CHOICES = [
-    (Quality.STANDARD.value, "Standard (1080p, publish-ready)"),
-    (Quality.DRAFT.value, "Draft (half resolution, fast preview)"),
+    (Quality.STANDARD.value, "Standard (1080p)"),
+    (Quality.DRAFT.value, "Draft (fast preview)"),
 ]
 MAX_SCRIPT_FILE_BYTES = 512_000
 
