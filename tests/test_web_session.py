@@ -73,7 +73,10 @@ def test_each_role_sees_its_own_navigation(browser: Browser, server: LiveServer)
         with b.expecting_http_errors():
             response = b.page.goto(server.url + "/renders")
             assert response is not None and response.status == 403
-        expect(b.page.get_by_role("heading", name="Not allowed")).to_be_visible()
+            expect(b.page.get_by_role("heading", name="Not allowed")).to_be_visible()
+            b.check("wrong-role")
+        b.go("/")
+        b.check("home-auditor")
 
 
 def test_pages_carry_a_strict_content_security_policy(browser: Browser, server: LiveServer) -> None:
