@@ -100,6 +100,11 @@
     });
     source.addEventListener("scene", function (e) {
       var data = JSON.parse(e.data);
+      var clips = box.querySelector('[data-stage="generate"]');
+      if (clips && !stages.generate) {  // scenes are under way before the first clip is counted
+        clips.classList.add("is-active");
+        clips.querySelector(".stages__status").textContent = "working";
+      }
       var row = box.querySelector('[data-scene="' + data.scene + '"]');
       if (!row) return;
       var badge = row.querySelector(".scene-state .badge");
