@@ -83,6 +83,9 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
         expect(scene_1.get_by_text("Why", exact=True)).to_be_visible()
         expect(scene_1.locator(".scene__cost")).to_contain_text("$")
         expect(page.locator(".approve-bar")).to_contain_text("Estimated total")
+        left_out = scene_1.locator("details.excluded")
+        left_out.locator("summary").click()
+        expect(left_out).to_contain_text("no credentials are configured for this provider")
         b.check("plan")
 
         # edit a scene's narration: the plan is made again with it

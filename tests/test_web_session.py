@@ -100,3 +100,21 @@ def test_a_revoked_key_ends_its_sessions(browser: Browser, server: LiveServer) -
         assert server.call(lambda: revoke_key(server.service.db, key))
         b.go("/renders")
         assert "/sign-in?next=%2Frenders" in b.page.url
+
+
+def test_keyboard_users_get_a_skip_link_and_a_visible_focus(
+    browser: Browser, server: LiveServer
+) -> None:
+    with browse(browser, server, "keyboard") as b:
+        b.go("/sign-in")
+        b.page.keyboard.press("Tab")
+        skip = b.page.get_by_role("link", name="Skip to content")
+        expect(skip).to_be_focused()
+        assert skip.bounding_box() is not None and skip.bounding_box()["y"] >= 0  # type: ignore[index]
+        b.page.keyboard.press("Tab")
+        b.page.keyboard.press("Tab")
+        field = b.page.get_by_label("API key")
+        expect(field).to_be_focused()
+        outline = field.evaluate("(el) => getComputedStyle(el).outlineStyle + ' ' + "
+                                 "getComputedStyle(el).outlineWidth")  # fmt: skip
+        assert outline.startswith("solid") and not outline.endswith(" 0px"), outline
