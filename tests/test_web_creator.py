@@ -29,7 +29,10 @@ PLAY_AND_SEEK = """async (video) => {
     });
   }
   await video.play();
-  await new Promise((ok) => setTimeout(ok, 400));
+  const until = Date.now() + 15000;  // a loaded machine can take a while to start playing
+  while (video.currentTime === 0 && Date.now() < until) {
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
   const played = video.currentTime;
   video.pause();
   const target = Math.max(0, Math.min(video.duration - 0.3, video.duration / 2));
