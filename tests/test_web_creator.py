@@ -127,6 +127,10 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
         expect(page.locator("#scene-1")).to_contain_text(NEW_NARRATION)
 
         play_every_aspect(page, render_id)
+        report = page.request.get(f"{server.url}/renders/{render_id}/files/report.html")
+        assert report.status == 200 and "sandbox" in report.headers["content-security-policy"]
+        manifest = page.request.get(f"{server.url}/renders/{render_id}/files/manifest.json")
+        assert manifest.json()["schema"] == "reelroute.manifest/1"
         thumbs = page.locator(".strip__scene img")
         expect(thumbs).to_have_count(2)
         for i in range(2):
