@@ -21,6 +21,7 @@ from app.queue.base import JobHandler
 from app.service.entry import RenderEvent, build_render_env, execute_plan
 from app.service.request import RenderRequest
 from app.store import renders as render_store
+from app.store.fingerprints import record_fingerprints
 from app.store.keys import now
 from app.store.models import AttemptRow, ClipRow
 from app.store.renders import RenderState
@@ -123,12 +124,14 @@ async def _execute(service: Service, render_id: str, out_dir: Path) -> None:
         LedgerEvents(service, render_id),
         registry=service.registry,
         catalog=service.catalog,
+        local_index=False,  # the ledger keeps the fingerprints (below)
     )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     await execute_plan(planned, env, out_dir)
     manifest_data = _read_manifest(out_dir)
     keys = service.blobs.put_tree(f"renders/{render_id}", out_dir)
     await _record_results(service, render_id, manifest_data, keys)
+    await record_fingerprints(service.db, row.tenant_id, manifest_data)
     await _finish(
         service,
         render_id,
