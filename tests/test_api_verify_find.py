@@ -104,7 +104,7 @@ async def test_a_platform_copy_is_traced_to_its_render_within_the_tenant(
 
         unrelated = await _copy(
             video, tmp_path / "unrelated.mp4",
-            ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24", "-t", "9"],
+            ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24:duration=9"],
             ["-map", "0:v", "-c:v", "libx264"],
         )  # fmt: skip
         nothing = await _find(api, acme, "unrelated.mp4", unrelated)
