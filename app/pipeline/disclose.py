@@ -432,9 +432,16 @@ def _cues(rec: RenderRecord, scenes: list[SceneRecord], voice: VoiceRecord) -> l
     narration = f"{voice.engine} {voice.voice} ({voice.source_type})"
     return [
         DisclosureCue(s.index, s.timeline.start, s.timeline.end, s.clip.provider, s.clip.model,
-                      rec.policy.id, s.source_type or "", narration)
+                      rec.policy.id, s.source_type or "", narration, _made_from(s))
         for s in scenes
     ]  # fmt: skip
+
+
+def _made_from(scene: SceneRecord) -> str:
+    image = scene.input_image
+    if image is None:
+        return ""
+    return f"the {'article' if image.origin == 'article' else 'local'} image {image.ref}"
 
 
 def _embed(

@@ -8,6 +8,7 @@ disclosures and soft binding, against themselves and against each output's C2PA 
     output[A].c2pa.ai_disclosure    one c2pa.ai-disclosure per generative model the manifest
                                     implies, with its oversight level (approval or not)
     output[A].c2pa.soft_binding     the soft-binding assertion carries the manifest's fingerprint
+                                    (algorithm, sampling rate and every hash)
     manifest.input_images           an article image recorded as a scene's input is one the URL
                                     source fetched for that scene, with the same sha256
     output[A].c2pa.input_images     one `inputTo` ingredient per recorded input image, with its
@@ -136,7 +137,9 @@ def check_soft_binding(prefix: str, readout: CredentialReadout, entry: OutputRec
     data = readout.soft_binding or {}
     blocks = data.get("blocks") or [{}]
     value, alg = blocks[0].get("value"), data.get("alg")
-    if alg != entry.fingerprint.alg or value != "".join(entry.fingerprint.hashes):
+    fps = (data.get("alg_params") or {}).get("fps")
+    fingerprint = entry.fingerprint
+    if alg != fingerprint.alg or fps != fingerprint.fps or value != "".join(fingerprint.hashes):
         return fail(name, "the C2PA soft binding differs from the manifest's fingerprint")
     return ok(name, f"{alg}, {len(entry.fingerprint.hashes)} frame hashes match")
 
