@@ -84,6 +84,9 @@ class Clip:
     provider_job_id: str
     cost_usd: float | None = None  # None = unknown
     credentials: tuple[ContentCredential, ...] = field(default_factory=tuple)
+    # sha256 (hex) of the scene's reference image when the clip was made from it (an
+    # image-to-video model animated it, or the built-in renderer moved over it); "" when not.
+    image_sha256: str = ""
 
 
 ProgressCallback = Callable[[float, str], Awaitable[None] | None]

@@ -137,6 +137,7 @@ async def test_verify_uses_the_manifest_only_for_those_who_may_see_the_render(
         video = (await api.client.get(f"/v1/renders/{rid}/outputs/16x9", headers=creator)).content
         upload = {"file": ("copy.mp4", video, "video/mp4")}
         seen: dict[str, tuple[bool, list[str], list[str]]] = {}
+        found: dict[str, list[str]] = {}  # who the upload's picture is traced to, per caller
         who = [("acme", r) for r in ROLES] + [("globex", r) for r in ROLES]
         for tenant, role in who:
             headers = await api.key(tenant, role.rstrip("2"), role[-1:] if role[-1] == "2" else "")
@@ -145,6 +146,7 @@ async def test_verify_uses_the_manifest_only_for_those_who_may_see_the_render(
             out = got.json()
             checks = [(c["name"], c["verdict"], c["detail"]) for c in out["checks"]]
             seen[f"{tenant} {role}"] = (out["ok"], [s["provider"] for s in out["scenes"]], checks)
+            found[f"{tenant} {role}"] = [m["render_id"] for m in out["find"]["matches"]]
         for name in ("acme creator", "acme agency_admin", "acme auditor"):
             ok, providers, _ = seen[name]
             assert ok and providers == ["fakea", "fakea"], (name, seen[name])
@@ -156,6 +158,11 @@ async def test_verify_uses_the_manifest_only_for_those_who_may_see_the_render(
             assert providers == [], (name, seen[name])  # no per-scene disclosure from the ledger
             assert checks == lone, name
         assert api.calls() == 2  # the one render; verifying calls no provider
+        # The fingerprint search names the render only to those who may see it.
+        assert {n for n, rids in found.items() if rids == [rid]} == {
+            "acme creator", "acme agency_admin", "acme auditor",
+        }, found  # fmt: skip
+        assert all(found[n] == [] for n in file_only), found
 
 
 def lone_checks(api: Api, tmp_path: Path, video: bytes) -> list[tuple[str, str, str]]:

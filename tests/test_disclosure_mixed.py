@@ -259,6 +259,8 @@ def _tamper_and_resign(folder: Path, settings: Settings, change: dict[str, Any])
         {"outputs.0.fingerprint.hashes.0": "0000000000000000"},
         {"disclosure.label_ranges": []},
         {"disclosure.label_scope": "whole_video"},
+        {"scenes.1.upstream_marks.watermark.value": "synthid"},
+        {"outputs.0.fingerprint.fps": 2},
     ],
 )
 def test_tampering_with_a_new_field_is_caught(

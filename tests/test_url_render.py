@@ -59,6 +59,9 @@ def test_render_url_follows_the_article_shows_its_image_and_cites_it(
     lead = source["images"][0]
     assert lead["url"].endswith("/img/harbour.png") and lead["sha256"].startswith("sha256:")
     scene = manifest["scenes"][lead["scenes"][0]]
+    # The built-in renderer moved over it: the scene records it as its input (issue 15).
+    assert scene["input_image"] == {"sha256": lead["sha256"], "media_type": "image/png",
+                                    "origin": "article", "ref": lead["url"]}  # fmt: skip
     middle = (scene["timeline"]["start"] + scene["timeline"]["end"]) / 2
     frame = _frame_rgb(Path(data["outputs"][0]["path"]), middle, tmp_path / "frame.rgb")
     sea = frame[34:44].reshape(-1, 3).mean(axis=0)  # below the band, above the captions

@@ -28,6 +28,7 @@ from app.service.entry import (
 )
 from app.service.request import RenderRequest
 from app.store import renders as render_store
+from app.store.fingerprints import record_fingerprints
 from app.store.keys import now
 from app.store.models import AttemptRow, ClipRow
 from app.store.renders import RenderState
@@ -137,6 +138,7 @@ def render_env(service: Service, render_id: str) -> RenderEnv:
         LedgerEvents(service, render_id),
         registry=service.registry,
         catalog=service.catalog,
+        local_index=False,  # the ledger keeps the fingerprints (below)
     )
 
 
@@ -155,6 +157,7 @@ async def compose_and_publish(
     manifest_data = _read_manifest(out_dir)
     keys = service.blobs.put_tree(f"renders/{render_id}", out_dir)
     await _record_results(service, render_id, manifest_data, keys)
+    await record_fingerprints(service.db, planned.request.tenant, manifest_data)
     await finish(
         service,
         render_id,

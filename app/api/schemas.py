@@ -440,6 +440,54 @@ class VerifyCheck(BaseModel):
     detail: str
 
 
+class FoundRender(BaseModel):
+    """A render whose output the uploaded copy matches, by its picture's fingerprint."""
+
+    render_id: str
+    aspect: str = Field(description="the output (aspect) of the render the copy matches")
+    output: str = Field(description="that output's file name in the render")
+    manifest: str = Field(description="where the render's signed manifest.json is served")
+    start_s: float = Field(description="where the matching span starts in the render's output")
+    end_s: float = Field(description="where it ends (to the nearest second)")
+    copy_start_s: float = Field(description="where the matching span starts in the copy")
+    distance_bits: float = Field(description="mean bits (of 64) the frame hashes differ by")
+
+
+class FindOut(BaseModel):
+    """Which of your renders the upload is a copy of, from its picture alone (metadata and
+    C2PA stripped, re-encoded, scaled or trimmed copies included)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "matched",
+                    "detail": "matches 1 output of the renders you can see",
+                    "matches": [
+                        {
+                            "render_id": "rnd_4f1c2a9e8b7d6c5a",
+                            "aspect": "16:9",
+                            "output": "lisbon-s-trams-16x9.mp4",
+                            "manifest": "/v1/renders/rnd_4f1c2a9e8b7d6c5a/manifest",
+                            "start_s": 3.0,
+                            "end_s": 14.0,
+                            "copy_start_s": 0.0,
+                            "distance_bits": 0.4,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    status: Literal["matched", "no_match", "not_video"] = Field(
+        description="matched: see `matches`; no_match: none of the renders you can see; "
+        "not_video: the upload has no picture to match"
+    )
+    detail: str
+    matches: list[FoundRender] = Field(description="best match first")
+
+
 class VerifyOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -462,6 +510,22 @@ class VerifyOut(BaseModel):
                             "model": "local-motion-1",
                         }
                     ],
+                    "find": {
+                        "status": "matched",
+                        "detail": "matches 1 output of the renders you can see",
+                        "matches": [
+                            {
+                                "render_id": "rnd_4f1c2a9e8b7d6c5a",
+                                "aspect": "16:9",
+                                "output": "lisbon-s-trams-16x9.mp4",
+                                "manifest": "/v1/renders/rnd_4f1c2a9e8b7d6c5a/manifest",
+                                "start_s": 0.0,
+                                "end_s": 21.0,
+                                "copy_start_s": 0.0,
+                                "distance_bits": 0.0,
+                            }
+                        ],
+                    },
                 }
             ]
         }
@@ -470,3 +534,7 @@ class VerifyOut(BaseModel):
     ok: bool
     checks: list[VerifyCheck]
     scenes: list[dict[str, Any]] = Field(description="per-scene disclosure from the credentials")
+    find: FindOut = Field(
+        description="the render(s) this is a copy of, by its picture's fingerprint, among the "
+        "renders the caller may see"
+    )

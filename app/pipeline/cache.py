@@ -172,4 +172,5 @@ def _clip_from_json(data: dict[str, Any], video: Path) -> Clip:
         provider_job_id=str(data["provider_job_id"]),
         cost_usd=data.get("cost_usd"),
         credentials=creds,
+        image_sha256=str(data.get("image_sha256", "")),  # absent from older entries
     )

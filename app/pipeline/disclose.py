@@ -30,6 +30,7 @@ from app.pipeline.layout import SceneLayout, reframing_record
 from app.pipeline.narration import SceneVoice
 from app.provenance.ai_disclosure import disclosure_assertions
 from app.provenance.credentials import (
+    CredentialError,
     CredentialSpec,
     IngredientSpec,
     embed_credentials,
@@ -39,6 +40,7 @@ from app.provenance.credentials import (
 from app.provenance.disclosure import DisclosureCue, disclosure_vtt
 from app.provenance.fingerprint import ALG, FPS, from_hex, to_hex, video_hashes
 from app.provenance.fingerprint_index import IndexedOutput, SqliteFingerprintIndex
+from app.provenance.input_images import InputImageError, input_image
 from app.provenance.label_scope import label_ranges
 from app.provenance.manifest import attempt_model, write_manifest
 from app.provenance.manifest_model import (
@@ -48,6 +50,7 @@ from app.provenance.manifest_model import (
     DisclosureRecord,
     FileDigest,
     Fingerprint,
+    InputImage,
     InputRecord,
     Manifest,
     MusicRecord,
@@ -178,12 +181,25 @@ def _scene_records(rec: RenderRecord) -> list[SceneRecord]:
 
 
 def _with_sources(rec: RenderRecord, scene: SceneRecord) -> SceneRecord:
-    """What made the scene's picture, and what became of its vendor's watermark."""
+    """What made the scene's picture, what became of its vendor's watermark, and the image
+    the clip was made from (recorded only when there is one)."""
     clip = scene.clip
-    return scene.model_copy(update={
+    update: dict[str, Any] = {
         "source_type": visual_source_type(clip.provider),
         "upstream_marks": upstream_marks(rec.catalog, clip.provider, clip.model, _day(rec)),
-    })  # fmt: skip
+    }
+    image = _input_image(rec, scene.index)
+    return scene.model_copy(update=update | ({"input_image": image} if image else {}))
+
+
+def _input_image(rec: RenderRecord, index: int) -> InputImage | None:
+    made = rec.outcomes[index].clip
+    assert made is not None
+    path = rec.script.scenes[index].image_hint
+    try:
+        return input_image(index, made.image_sha256, path, rec.script.source)
+    except InputImageError as exc:
+        raise CredentialError(f"cannot record the scene's input image: {exc}") from exc
 
 
 def _bare_scene_records(rec: RenderRecord) -> list[SceneRecord]:
@@ -369,6 +385,8 @@ def _credential_spec(
                 clip_sha256=scene.clip.sha256,
                 clip_path=outcome.clip.path,
                 source_type=scene.source_type or "",
+                input_image=scene.input_image,
+                input_path=rec.script.scenes[scene.index].image_hint,
             )
         )
     voice, music = draft.voice, draft.music
@@ -414,9 +432,16 @@ def _cues(rec: RenderRecord, scenes: list[SceneRecord], voice: VoiceRecord) -> l
     narration = f"{voice.engine} {voice.voice} ({voice.source_type})"
     return [
         DisclosureCue(s.index, s.timeline.start, s.timeline.end, s.clip.provider, s.clip.model,
-                      rec.policy.id, s.source_type or "", narration)
+                      rec.policy.id, s.source_type or "", narration, _made_from(s))
         for s in scenes
     ]  # fmt: skip
+
+
+def _made_from(scene: SceneRecord) -> str:
+    image = scene.input_image
+    if image is None:
+        return ""
+    return f"the {'article' if image.origin == 'article' else 'local'} image {image.ref}"
 
 
 def _embed(

@@ -38,8 +38,11 @@ class Signer:
     It holds the signing slice of the settings (key paths, certificate, trust anchors, the
     clip cache `verify` consults for the report) and nothing else is read from them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, local_index: bool = True) -> None:
         self._settings = settings
+        # The service keeps fingerprints in its ledger (per tenant), and publishes from a work
+        # folder it then removes, so its renders stay out of the local index.
+        self._local_index = local_index
 
     def preflight(self) -> None:
         """Load (or create) the manifest key and the C2PA certificate before anything is spent;
@@ -70,6 +73,8 @@ class Signer:
 
         The render is already published and complete, so an index that cannot be written is
         logged, not raised: `verify --find` will not know this render, nothing else is lost."""
+        if not self._local_index:
+            return
         try:
             await asyncio.to_thread(index_outputs, result.manifest, result.out_dir, self._settings)
         except (sqlite3.Error, OSError) as exc:

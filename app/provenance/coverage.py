@@ -66,6 +66,11 @@ def _side_files(manifest: Manifest) -> list[Binding]:
                 "their sha256 is in the disclosure core and in each output's C2PA assertion; "
                 "the clip files are re-hashed only when found in the local clip cache"),
     ]  # fmt: skip
+    if any(s.input_image is not None for s in manifest.scenes):
+        how = ("the images clips were made from: their sha256 and origin are in the "
+               "disclosure core (scenes[].input_image) and in each output's C2PA inputTo "
+               "ingredients; the image files are not re-hashed")  # fmt: skip
+        found.append(Binding("input images", C2PA_AND_ED25519, how))
     report = manifest.disclosure.report
     if report is None:
         found.append(Binding("report.html", NOTHING, "this manifest records no hash of it"))

@@ -10,7 +10,10 @@ Each output gets one C2PA manifest (claim v2, `specVersion` 2.4 in the claim gen
   the narration's and the music's source types;
 * one `c2pa.ingredient.v3` per scene clip (relationship `componentOf`, title
   `scene N: provider/model`), added from the clip file itself so that a clip's own upstream
-  C2PA manifest, when it has one, is carried along;
+  C2PA manifest, when it has one, is carried along; and, where the clip was made from an image
+  (an article image a vendor animated), one more `c2pa.ingredient.v3` for that image
+  (relationship `inputTo`, title `scene N input: <URL or file name>`, description its sha256),
+  which the scene's `c2pa.placed` action lists beside the clip;
 * one `c2pa.ai-disclosure` per generative model (`app.provenance.ai_disclosure`);
 * a `c2pa.soft-binding` carrying the output's perceptual fingerprint
   (`app.provenance.fingerprint`), when one was computed;
@@ -56,6 +59,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.config import Settings
 from app.provenance.ai_disclosure import LABEL as AI_DISCLOSURE
+from app.provenance.manifest_model import InputImage
 from app.provenance.signing import write_private_pem
 from app.provenance.source_types import COMPOSITE_TRAINED, TRAINED, uri
 
@@ -63,6 +67,7 @@ MIME = "video/mp4"
 ASSERTION = "org.reelroute.disclosure"
 SPEC_VERSION = "2.4"  # the C2PA specification the claims follow
 SOFT_BINDING = "c2pa.soft-binding"
+INPUT_TO = "inputTo"  # the ingredient relationship of an image a clip was made from
 NARRATED, SCORED = "org.reelroute.narrated", "org.reelroute.scored"
 CA_FILE, CHAIN_FILE, KEY_FILE = "c2pa-ca.pem", "c2pa-signer-chain.pem", "c2pa-signer-key.pem"
 TRUSTED = "Trusted"  # the Reader's validation state for a valid claim from a trusted anchor
@@ -89,10 +94,23 @@ class IngredientSpec:
     clip_sha256: str
     clip_path: Path
     source_type: str = TRAINED  # IPTC term for the scene's visuals (unknown: claim trained)
+    input_image: InputImage | None = None  # the image the clip was made from
+    input_path: Path | None = None  # that image's file
 
     @property
     def title(self) -> str:
         return f"scene {self.index + 1}: {self.provider}/{self.model}"
+
+    @property
+    def ingredient_ids(self) -> list[str]:
+        """The scene's clip, then the image it was made from (when there is one)."""
+        clip = f"scene-{self.index + 1}"
+        return [clip, f"{clip}-input"] if self.input_image is not None else [clip]
+
+
+def input_title(index: int, image: InputImage) -> str:
+    """The title of the `inputTo` ingredient of scene `index` (0-based)."""
+    return f"scene {index + 1} input: {image.ref}"
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,7 @@ class CredentialSpec:
                     "end": s.end,
                     "clip_sha256": s.clip_sha256,
                     "source_type": s.source_type,
+                    **({"input_image_sha256": s.input_image.sha256} if s.input_image else {}),
                 }
                 for s in self.scenes
             ],
@@ -336,7 +355,7 @@ def _definition(
             "digitalSourceType": uri(s.source_type),
             "softwareAgent": {"name": f"{s.provider}/{s.model}"},
             "parameters": {
-                "ingredientIds": [f"scene-{s.index + 1}"],
+                "ingredientIds": s.ingredient_ids,
                 "description": f"{s.title}, {s.start:.3f}s to {s.end:.3f}s",
                 "org.reelroute.timeline": {"start": s.start, "end": s.end},
             },
@@ -394,12 +413,30 @@ def embed_credentials(
                 }
                 with s.clip_path.open("rb") as clip:
                     builder.add_ingredient(ingredient, MIME, clip)
+                _add_input_image(builder, s)
             with output.open("rb") as src, tmp.open("w+b") as dst:
                 builder.sign(signer, MIME, src, dst)
         os.replace(tmp, output)
     except (c2pa.C2paError, OSError) as exc:
         tmp.unlink(missing_ok=True)
         raise CredentialError(f"could not embed C2PA credentials in {output}: {exc}") from exc
+
+
+def _add_input_image(builder: Any, scene: IngredientSpec) -> None:
+    """The image the scene's clip was made from, as an `inputTo` ingredient whose description
+    is its sha256 (the manifest's `scenes[].input_image`)."""
+    image, path = scene.input_image, scene.input_path
+    if image is None or path is None:
+        return
+    ingredient = {
+        "title": input_title(scene.index, image),
+        "relationship": INPUT_TO,
+        "instance_id": scene.ingredient_ids[-1],
+        "label": scene.ingredient_ids[-1],
+        "description": image.sha256,
+    }
+    with path.open("rb") as stream:
+        builder.add_ingredient(ingredient, image.media_type, stream)
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -1,18 +1,19 @@
 """The local index of output fingerprints that `reelroute verify --find` searches.
 
-Every finished render adds its outputs here (CLI and service alike), in a small SQLite file in
-the data folder, so that finding a stripped copy needs no server. The service's ledger is
-meant to take this over; callers use the `FingerprintIndex` protocol, not SQLite.
+Every render the CLI (or any caller of `render_script` with a local index) finishes adds its
+outputs here, in a small SQLite file in the data folder, so that finding a stripped copy needs
+no server. The service keeps its renders' fingerprints in its ledger instead, per tenant
+(`app.store.fingerprints`); both are searched with `matching`.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -86,11 +87,29 @@ class SqliteFingerprintIndex:
             yield IndexedOutput(render_id, aspect, file, Path(out_dir), hashes, int(fps))
 
 
-def find_copy(index: FingerprintIndex, query_fine: Hashes) -> list[Found]:
-    """Known outputs the copy matches, best first (empty when none does)."""
+class Candidate(Protocol):
+    """A stored output fingerprint, wherever it is kept (this index, the service's ledger)."""
+
+    @property
+    def hashes(self) -> Hashes: ...
+
+    @property
+    def fps(self) -> int: ...
+
+
+C = TypeVar("C", bound=Candidate)
+
+
+def matching(candidates: Iterable[C], query_fine: Hashes) -> list[tuple[C, Alignment]]:
+    """The candidates the copy (hashed at QUERY_FPS) matches, best first."""
     found = []
-    for entry in index.entries():
+    for entry in candidates:
         alignment = align(query_fine, entry.hashes, entry.fps)
         if alignment is not None and alignment.matches:
-            found.append(Found(entry, alignment))
-    return sorted(found, key=lambda f: f.alignment.distance)
+            found.append((entry, alignment))
+    return sorted(found, key=lambda f: f[1].distance)
+
+
+def find_copy(index: FingerprintIndex, query_fine: Hashes) -> list[Found]:
+    """Known outputs the copy matches, best first (empty when none does)."""
+    return [Found(entry, alignment) for entry, alignment in matching(index.entries(), query_fine)]

@@ -26,7 +26,8 @@ re-serialises unchanged):
   that the Ed25519 signature covers the report.
 * `disclosure.core_sha256`: absent only while the manifest is being built.
 * Per-element disclosure (issue 15; absent from older manifests): `scenes[].source_type`,
-  `scenes[].upstream_marks`, `voice.source_type`, `music.source_type`, the whole output's
+  `scenes[].upstream_marks`, `scenes[].input_image` (the article image or local picture a
+  scene's clip was made from), `voice.source_type`, `music.source_type`, the whole output's
   `digital_source_type` (IPTC terms, see `app.provenance.source_types`), `approval` (who
   approved the plan, and when), `outputs[].fingerprint` (the soft binding, see
   `app.provenance.fingerprint`) and `disclosure.label_scope` / `disclosure.label_ranges`
@@ -169,6 +170,16 @@ class UpstreamMarks(_Record):
     reason: str
 
 
+class InputImage(_Record):
+    """An image a scene's clip was made from (a vendor animated it, or the built-in renderer
+    moved over it): its bytes' sha256 and where it came from."""
+
+    sha256: str  # "sha256:<hex>" of the image file
+    media_type: str  # image/png, image/jpeg, image/gif or image/webp (from its bytes)
+    origin: Literal["article", "file"]  # fetched with a URL source's article, or a local file
+    ref: str  # the image URL (article) or the file's name (file)
+
+
 class Fingerprint(_Record):
     """Perceptual fingerprint of an output's picture (the soft binding)."""
 
@@ -270,7 +281,7 @@ class ClipRecord(_OpenRecord):
 
 
 class SceneRecord(_OpenRecord):
-    OPTIONAL_BLOCKS = frozenset({"reframing", "source_type", "upstream_marks"})
+    OPTIONAL_BLOCKS = frozenset({"reframing", "source_type", "upstream_marks", "input_image"})
 
     index: int  # 0-based; shown 1-based
     kind: str
@@ -285,6 +296,7 @@ class SceneRecord(_OpenRecord):
     reframing: JsonObject | None = None  # per-aspect framing of the clip; see module docstring
     source_type: str | None = None  # IPTC term for the scene's visuals
     upstream_marks: UpstreamMarks | None = None
+    input_image: InputImage | None = None  # the image the clip was made from, if any
 
     @property
     def number(self) -> int:

@@ -115,7 +115,19 @@ def _made_how(scene: SceneRecord) -> str:
         if marks and marks.survival != "not_applicable"
         else ""
     )
-    return f"<br><code>{_e(scene.source_type)}</code>{mark}"
+    return f"<br><code>{_e(scene.source_type)}</code>{mark}{_input_image(scene)}"
+
+
+def _input_image(scene: SceneRecord) -> str:
+    """The article image or local picture the scene's clip was made from."""
+    image = scene.input_image
+    if image is None:
+        return ""
+    where = "article image" if image.origin == "article" else "local image"
+    return (
+        f"<br>made from the {where} <code>{_e(image.ref)}</code> "
+        f"<span class=muted>({_e(image.media_type)}, <code>{_e(image.sha256)}</code>)</span>"
+    )
 
 
 def _elements(manifest: Manifest) -> list[tuple[str, str]]:

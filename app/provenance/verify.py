@@ -15,7 +15,8 @@ Given a render folder (or one output MP4 and the manifest.json beside it), `veri
     output[A].c2pa.trust             its C2PA manifest is valid and signed under a trust anchor
     output[A].c2pa.binding           its disclosure assertion names this render, policy and core
     output[A].c2pa.ingredients       one ingredient per scene, in order, same provider/model/clip
-    manifest.source_types, output[A].c2pa.source_types, output[A].c2pa.ai_disclosure,
+    manifest.source_types, manifest.input_images, output[A].c2pa.input_images,
+    output[A].c2pa.source_types, output[A].c2pa.ai_disclosure,
     output[A].c2pa.soft_binding      see app.provenance.verify_disclosure
     manifest.label_ranges, output[A].label   see app.provenance.label_check
     scene[N].clip.sha256, policy.body, catalog, scene[N].policy   see app.provenance.verify_policy
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from app.provenance.checks import Check, Verdict, fail, failed, ok, skip, warn
 from app.provenance.credentials import (
+    INPUT_TO,
     TRUSTED,
     CredentialError,
     CredentialReadout,
@@ -48,6 +50,8 @@ from app.provenance.signing import check_signature
 from app.provenance.verify_disclosure import (
     check_ai_disclosure,
     check_c2pa_source_types,
+    check_input_images,
+    check_manifest_input_images,
     check_soft_binding,
     check_source_types,
 )
@@ -214,7 +218,8 @@ def check_binding(prefix: str, readout: CredentialReadout, manifest: Manifest) -
 def check_ingredients(prefix: str, readout: CredentialReadout, manifest: Manifest) -> Check:
     name = f"{prefix}.c2pa.ingredients"
     want = [f"scene {s.number}: {s.clip.ref}" for s in manifest.scenes]
-    got = [str(i.get("title")) for i in readout.ingredients]
+    # The images clips were made from are `inputTo` ingredients (check_input_images).
+    got = [str(i.get("title")) for i in readout.ingredients if i.get("relationship") != INPUT_TO]
     if got != want:
         return fail(name, f"ingredients {got} != scenes {want}")
     clips = [s.clip.sha256 for s in manifest.scenes]
@@ -245,12 +250,14 @@ def _output_checks(
     checks.append(check_trust(prefix, readout, problem))
     if readout is None:
         unread = "no C2PA manifest was read"
-        parts = ("binding", "ingredients", "source_types", "ai_disclosure", "soft_binding")
+        parts = ("binding", "ingredients", "input_images", "source_types", "ai_disclosure",
+                 "soft_binding")  # fmt: skip
         checks += [skip(f"{prefix}.c2pa.{part}", unread) for part in parts]
         return checks, None
     checks.append(check_binding(prefix, readout, manifest))
     checks.append(check_ingredients(prefix, readout, manifest))
     checks += [
+        check_input_images(prefix, readout, manifest),
         check_c2pa_source_types(prefix, readout, manifest),
         check_ai_disclosure(prefix, readout, manifest),
         check_soft_binding(prefix, readout, entry),
@@ -306,7 +313,11 @@ def _contents(
     anchors = check_anchors(inputs.anchors)
     checks += [anchors] if anchors else []
     checks += output_checks
-    checks += [check_source_types(manifest), check_label_ranges(manifest)]
+    checks += [
+        check_source_types(manifest),
+        check_manifest_input_images(manifest),
+        check_label_ranges(manifest),
+    ]
     checks += check_clips(manifest, inputs.clip_dir)
     checks += check_policy(manifest, inputs.catalog)
     return checks

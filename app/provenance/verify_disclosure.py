@@ -8,6 +8,11 @@ disclosures and soft binding, against themselves and against each output's C2PA 
     output[A].c2pa.ai_disclosure    one c2pa.ai-disclosure per generative model the manifest
                                     implies, with its oversight level (approval or not)
     output[A].c2pa.soft_binding     the soft-binding assertion carries the manifest's fingerprint
+                                    (algorithm, sampling rate and every hash)
+    manifest.input_images           an article image recorded as a scene's input is one the URL
+                                    source fetched for that scene, with the same sha256
+    output[A].c2pa.input_images     one `inputTo` ingredient per recorded input image, with its
+                                    title, media type and sha256, listed by its scene's action
 
 Manifests written before these fields existed get `skip`, saying so.
 """
@@ -18,7 +23,13 @@ from typing import Any
 
 from app.provenance.ai_disclosure import disclosure_assertions
 from app.provenance.checks import Check, fail, ok, skip
-from app.provenance.credentials import NARRATED, SCORED, CredentialReadout
+from app.provenance.credentials import (
+    INPUT_TO,
+    NARRATED,
+    SCORED,
+    CredentialReadout,
+    input_title,
+)
 from app.provenance.manifest_model import Manifest, OutputRecord
 from app.provenance.source_types import (
     PROCEDURAL_PROVIDERS,
@@ -126,6 +137,60 @@ def check_soft_binding(prefix: str, readout: CredentialReadout, entry: OutputRec
     data = readout.soft_binding or {}
     blocks = data.get("blocks") or [{}]
     value, alg = blocks[0].get("value"), data.get("alg")
-    if alg != entry.fingerprint.alg or value != "".join(entry.fingerprint.hashes):
+    fps = (data.get("alg_params") or {}).get("fps")
+    fingerprint = entry.fingerprint
+    if alg != fingerprint.alg or fps != fingerprint.fps or value != "".join(fingerprint.hashes):
         return fail(name, "the C2PA soft binding differs from the manifest's fingerprint")
     return ok(name, f"{alg}, {len(entry.fingerprint.hashes)} frame hashes match")
+
+
+def _source_images(manifest: Manifest) -> dict[str, dict[str, Any]]:
+    """The article images the URL source recorded as used, by sha256."""
+    source = (manifest.input.model_extra or {}).get("source") or {}
+    images = source.get("images") or [] if isinstance(source, dict) else []
+    return {str(i.get("sha256")): i for i in images if isinstance(i, dict)}
+
+
+def check_manifest_input_images(manifest: Manifest) -> Check:
+    name = "manifest.input_images"
+    inputs = [s for s in manifest.scenes if s.input_image is not None]
+    if not inputs:
+        return ok(name, "no scene's clip was made from an image")
+    fetched = _source_images(manifest)
+    wrong = []
+    for s in inputs:
+        image = s.input_image
+        assert image is not None
+        if image.origin != "article":
+            continue
+        got = fetched.get(image.sha256)
+        if got is None or got.get("url") != image.ref or s.index not in (got.get("scenes") or []):
+            wrong.append(f"scene {s.number} ({image.ref})")
+    if wrong:
+        return fail(name, "input images the URL source did not fetch for their scene: "
+                    + ", ".join(wrong))  # fmt: skip
+    return ok(name, f"{len(inputs)} scene(s) made from an image, each traced to its origin")
+
+
+def check_input_images(prefix: str, readout: CredentialReadout, manifest: Manifest) -> Check:
+    name = f"{prefix}.c2pa.input_images"
+    want = [
+        (input_title(s.index, s.input_image), s.input_image.media_type, s.input_image.sha256)
+        for s in manifest.scenes
+        if s.input_image is not None
+    ]
+    got = [
+        (str(i.get("title")), str(i.get("format")), str(i.get("description")))
+        for i in readout.ingredients
+        if i.get("relationship") == INPUT_TO
+    ]
+    asserted = [
+        str(s.get("input_image_sha256"))
+        for s in (readout.disclosure or {}).get("scenes", [])
+        if s.get("input_image_sha256")
+    ]
+    if got != want or asserted != [sha for _, _, sha in want]:
+        return fail(name, f"C2PA input images {got} != the manifest's {want}")
+    if not want:
+        return ok(name, "no scene's clip was made from an image, and none is claimed")
+    return ok(name, f"{len(want)} input image(s) as inputTo ingredients, sha256 as recorded")

@@ -365,15 +365,17 @@ def build_render_env(
     catalog: Catalog,
     registry: Registry | None = None,
     voice: VoiceEngine | None = None,
+    local_index: bool = True,
 ) -> RenderEnv:
-    """The collaborators of a render, from the settings (the composition root)."""
+    """The collaborators of a render, from the settings (the composition root). The service
+    passes `local_index=False`: its fingerprints go to the ledger, not `<data>/fingerprints`."""
     return RenderEnv(
         registry=registry or default_registry(settings.provider_settings()),
         catalog=catalog,
         voice=voice or get_voice(settings.voice),
         clips=clip_cache(settings),
         narration_dir=settings.narration_cache_dir,
-        signer=Signer(settings),
+        signer=Signer(settings, local_index=local_index),
         scratch_dir=settings.work_dir,
         events=events or ignore_events,
         compose_concurrency=settings.compose_concurrency,

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -208,4 +209,22 @@ class WrittenScriptRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     script: Mapped[dict[str, Any]]
     notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FingerprintRow(Base):
+    """One output's perceptual fingerprint (the soft binding), so the API's verify upload can
+    find the render a stripped copy came from. Per tenant: a copy is matched against the
+    caller's tenant's renders only."""
+
+    __tablename__ = "fingerprints"
+    render_id: Mapped[str] = mapped_column(
+        ForeignKey("renders.id", ondelete="CASCADE"), primary_key=True
+    )
+    aspect: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    file: Mapped[str] = mapped_column(String(300))  # the output's name in the render
+    alg: Mapped[str] = mapped_column(String(64))
+    fps: Mapped[int] = mapped_column(Integer)
+    hashes: Mapped[bytes] = mapped_column(LargeBinary)  # 64-bit hashes, big-endian, in order
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

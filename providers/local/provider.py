@@ -58,6 +58,7 @@ class LocalProvider:
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         await _report(progress, 0.0, "rendering motion graphics")
+        image_digest = sha256_file(spec.image) if spec.image is not None else ""
         # The work folder sits next to dest so the final rename stays on one file system.
         with tempfile.TemporaryDirectory(prefix=".local-render-", dir=dest.parent) as work:
             partial = Path(work) / "clip.mp4"
@@ -78,6 +79,7 @@ class LocalProvider:
             model_id=model,
             provider_job_id=f"local-{request_fingerprint(request, model)[:24]}",
             cost_usd=0.0,
+            image_sha256=image_digest,
         )
 
     def _spec(self, request: ClipRequest, model: str) -> SceneSpec:

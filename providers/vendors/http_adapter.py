@@ -29,6 +29,7 @@ from providers.errors import (
     ProviderError,
     ProviderUnavailable,
 )
+from providers.media import sha256_file
 from providers.profile import (
     CredentialKind,
     DurationRange,
@@ -235,9 +236,11 @@ class HttpAdapter(ABC):
         if self._needs_still(request, model):
             with tempfile.TemporaryDirectory(prefix=".still-", dir=Path(dest).parent) as tmp:
                 still = await reference_still(request, Path(tmp), self.provider_id)
-                return await self._generate(
+                clip = await self._generate(
                     replace(request, reference_image=still), model, dest, progress
                 )
+                # The still was drawn here, not brought by the scene: it is no scene input.
+                return replace(clip, image_sha256="")
         return await self._generate(request, model, dest, progress)
 
     def surface(self, model: str) -> str:
@@ -266,7 +269,8 @@ class HttpAdapter(ABC):
         async with self._slots:
             clip = await self._guarded(self._run_job(job, Path(dest), progress))
         found = await asyncio.to_thread(with_embedded_c2pa, clip.credentials, clip.path)
-        return replace(clip, credentials=found)
+        image = await asyncio.to_thread(sha256_file, job.image) if job.image else ""
+        return replace(clip, credentials=found, image_sha256=image)
 
     async def _run_job(self, job: Job, dest: Path, progress: ProgressCallback | None) -> Clip:
         async with self.client() as client:

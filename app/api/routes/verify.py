@@ -1,8 +1,13 @@
-"""/v1/verify: check any uploaded MP4 the way `reelroute verify` does.
+"""/v1/verify: check any uploaded MP4 the way `reelroute verify` does, and find its render.
 
 An upload is checked against the manifest of the render its C2PA credentials name, when that
 render is the caller's tenant's (so an altered copy fails its hash and credential checks);
 otherwise against its own credentials alone.
+
+Whatever its credentials say (a platform may have stripped them), its picture's fingerprint is
+matched against the fingerprints the ledger holds for the renders the caller may see (their
+tenant's; a creator's own), as `reelroute verify --find` does locally: `find` names the render,
+its manifest link and the matching time range, or says nothing matched.
 """
 
 from __future__ import annotations
@@ -19,12 +24,16 @@ from fastapi import APIRouter, File, UploadFile
 
 from app.api.deps import PrincipalDep, ServiceDep, visible_render
 from app.api.errors import documented
-from app.api.schemas import VerifyCheck, VerifyOut
+from app.api.schemas import FindOut, FoundRender, VerifyCheck, VerifyOut
 from app.api.state import Service
 from app.errors import LimitExceeded, NotFound
 from app.provenance.credentials import CredentialError, load_trust_anchors, read_credentials
+from app.provenance.fingerprint import QUERY_FPS, video_hashes
+from app.provenance.fingerprint_index import matching
 from app.provenance.verify import VerifyInputs, failed, verify_path
-from app.store.keys import Principal
+from app.store.fingerprints import visible_fingerprints
+from app.store.keys import Principal, Role
+from providers.media import RenderError
 
 router = APIRouter(prefix="/v1/verify", tags=["verify"])
 _CHUNK = 1 << 20
@@ -110,6 +119,37 @@ def _scenes(target: Path) -> list[dict[str, Any]]:
     ]
 
 
+async def _find(service: Service, principal: Principal, copy: Path) -> FindOut:
+    """The renders the caller may see whose output the copy's picture matches."""
+    try:
+        query = await video_hashes(copy, QUERY_FPS)
+    except RenderError:
+        query = None
+    if query is None or len(query) == 0:
+        return FindOut(status="not_video", detail="the upload has no readable video", matches=[])
+    own = principal.key_id if principal.role is Role.CREATOR else None
+    known = await visible_fingerprints(service.db, principal.tenant, own)
+    found = await asyncio.to_thread(matching, known, query)
+    matches = [
+        FoundRender(
+            render_id=entry.render_id,
+            aspect=entry.aspect,
+            output=entry.file,
+            manifest=f"/v1/renders/{entry.render_id}/manifest",
+            start_s=a.start_s,
+            end_s=a.end_s,
+            copy_start_s=round(a.copy_start_s, 2),
+            distance_bits=round(a.distance, 2),
+        )
+        for entry, a in found
+    ]
+    if not matches:
+        detail = f"matches none of the {len(known)} outputs of the renders you can see"
+        return FindOut(status="no_match", detail=detail, matches=[])
+    detail = f"matches {len(matches)} output(s) of the renders you can see"
+    return FindOut(status="matched", detail=detail, matches=matches)
+
+
 _UPLOAD = {
     "requestBody": {
         "content": {
@@ -127,7 +167,9 @@ async def verify_upload(
     principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="an MP4 made by reelroute (or anything)")],
 ) -> VerifyOut:
-    """The checks `reelroute verify` makes, and the per-scene disclosure."""
+    """The checks `reelroute verify` makes, the per-scene disclosure, and which of your
+    renders the file is a copy of (`find`: by its picture, even when stripped of metadata,
+    re-encoded, scaled or trimmed)."""
     anchors = load_trust_anchors(service.settings)
     with tempfile.TemporaryDirectory(prefix="reelroute-verify-") as tmp:
         work = Path(tmp)
@@ -137,6 +179,7 @@ async def verify_upload(
         inputs = VerifyInputs(anchors, service.settings.clip_cache_dir, service.catalog)
         checks = await asyncio.to_thread(verify_path, target, inputs)
         scenes = _scenes(target)
+        find = await _find(service, principal, target)
     # The checks name files by their path: the server's scratch folder is nobody's business.
     inside = f"{target.parent}{os.sep}"
     return VerifyOut(
@@ -146,4 +189,5 @@ async def verify_upload(
             for c in checks
         ],
         scenes=scenes,
+        find=find,
     )
