@@ -42,6 +42,8 @@ class Plan:
     r2_scenes: int
     r2_quality: Quality
     quick: bool
+    layout_scenes: int = 12  # L1: two periods of the pool, in alternating pairs
+    layout_pairs: int = 3
 
 
 # 36 scenes of 5 s = 3 minutes; 12/36/120 scenes = 1, 3 and 10 minutes. R2 is short because
@@ -49,7 +51,7 @@ class Plan:
 PLANS = {
     "default": Plan(36, Quality.STANDARD, (12, 36, 120), Quality.DRAFT, 6, Quality.DRAFT, False),
     "full": Plan(36, Quality.STANDARD, (12, 36, 120), Quality.STANDARD, 6, Quality.DRAFT, False),
-    "quick": Plan(2, Quality.DRAFT, (1, 2, 3), Quality.DRAFT, 2, Quality.DRAFT, True),
+    "quick": Plan(2, Quality.DRAFT, (1, 2, 3), Quality.DRAFT, 2, Quality.DRAFT, True, 2, 1),
 }
 
 
@@ -85,8 +87,10 @@ def run(plan: Plan, workdir: Path, log: Callable[[str], None]) -> dict[str, obje
         lambda: run_r2(pool, workdir / "r2", plan.r2_scenes, plan.r2_quality), log,
     )  # fmt: skip
     figures["L1"] = _timed(
-        f"L1: {plan.r1_scenes} scenes at {plan.r1_quality}, letterboxed and native",
-        lambda: run_layout(pool, workdir, plan.r1_scenes, plan.r1_quality), log,
+        f"L1: {plan.layout_scenes} scenes at {plan.r1_quality}, letterboxed and native, "
+        f"{plan.layout_pairs} alternating pairs",
+        lambda: run_layout(pool, workdir, plan.layout_scenes, plan.r1_quality, plan.layout_pairs),
+        log,
     )  # fmt: skip
     figures["R3"] = _timed("R3: orchestration", lambda: run_r3(workdir, plan.quick), log)
     figures["R4"] = r4

@@ -15,7 +15,15 @@ import pytest
 
 from app.render.compose import render_segments
 from app.render.quality import SETTINGS, Quality
-from app.render.reframe import MAX_PAN_PER_S, cover_crop, crop_origins, framing, position_at
+from app.render.reframe import (
+    BIG_SUBJECT_CORE,
+    MAX_PAN_PER_S,
+    cover_crop,
+    crop_origins,
+    framing,
+    position_at,
+    window_path,
+)
 from app.render.subject import subject_track
 from app.render.timeline import Framing, OutputSpec, Reframe, SubjectTrack, build_timeline
 from providers.media import run_ffmpeg, sha256_file
@@ -113,6 +121,26 @@ async def test_the_window_moves_smoothly(walking: tuple[Path, SubjectTrack]) -> 
     assert len(set(ys)) == 1  # the crop is full height: nothing to track vertically
     # and it never reverses direction while the subject walks one way
     assert all(b >= a for a, b in itertools.pairwise(xs))
+
+
+def test_the_window_holds_still_while_one_position_keeps_the_subject_in_view() -> None:
+    times = [k / 4 for k in range(24)]
+    share = 0.3  # the window is 30% of the clip's width
+    # a small subject swaying by 10% of the width: one window keeps all of it, so no pan
+    sway = [0.45 + 0.05 * np.sin(t) for t in times]
+    path = window_path(sway, [0.05] * len(times), times, share)
+    assert len(set(path)) == 1
+    assert all(path[0] - share / 2 <= c - 0.05 and c + 0.05 <= path[0] + share / 2 for c in sway)
+    # a subject wider than the window whose centre shifts a little: held still, its centre
+    # inside the window's middle half
+    big = [0.5 + 0.04 * np.sin(2 * t) for t in times]
+    path = window_path(big, [0.3] * len(times), times, share)
+    assert len(set(path)) == 1
+    assert all(abs(c - path[0]) <= BIG_SUBJECT_CORE * share / 2 for c in big)
+    # the same small subject crossing the frame: the window has to follow it
+    walk = [0.1 + 0.8 * t / times[-1] for t in times]
+    path = window_path(walk, [0.05] * len(times), times, share)
+    assert path[-1] - path[0] > 0.5
 
 
 async def test_analysis_is_cached_beside_the_clip(walking: tuple[Path, SubjectTrack]) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from providers.local.backgrounds import LOW_RES, Drift, canvas_size
 from providers.local.filtergraph import Graph, even
@@ -32,6 +33,71 @@ WIDE_WIDTH = 1.45  # text cards and charts may use more, they are reframed by pa
 # block of words in a big empty field.
 TALL_TYPE = 1.7  # headline size ceiling in a tall frame, against the same short side
 TALL_FLOOR = 1.25  # and its floor
+CLEARANCE = 0.03  # decorative shapes keep this far from text, as a share of the short side
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle in frame pixels."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def grown(self, by: float) -> Box:
+        return Box(self.left - by, self.top - by, self.right + by, self.bottom + by)
+
+    def overlaps(self, other: Box) -> bool:
+        """True when the two share area (touching edges don't)."""
+        return (
+            self.left < other.right
+            and other.left < self.right
+            and self.top < other.bottom
+            and other.top < self.bottom
+        )
+
+
+def text_box(block: TextBlock, below: float = 0.0) -> Box:
+    """What a set headline covers, plus `below` px under it (an accent rule)."""
+    return Box(block.left, block.top, block.right, block.bottom + below)
+
+
+def caption_band(frame: Frame) -> Box:
+    """The band the compositor burns captions into, in every aspect."""
+    return Box(0.0, TEXT_BOTTOM * frame.height, float(frame.width), float(frame.height))
+
+
+def drift_box(drift: Drift) -> Box:
+    """Everything a drifting sprite ever covers: its size around every point of its path."""
+    half_w, half_h = drift.size[0] / 2 + drift.reach_x, drift.size[1] / 2 + drift.reach_y
+    return Box(drift.cx - half_w, drift.cy - half_h, drift.cx + half_w, drift.cy + half_h)
+
+
+def clear_spot(
+    want: tuple[float, float], reach: tuple[float, float], keep_out: Sequence[Box], frame: Frame
+) -> tuple[float, float] | None:
+    """The centre nearest to `want` for a shape reaching `reach` px each way from its centre
+    that covers none of `keep_out` (each grown by CLEARANCE), with the centre inside the frame
+    so the shape still shows; None when there is no such place.
+
+    Where a place exists, one lies on an edge of a box (or at `want`), so only those
+    coordinates are tried."""
+    gap = CLEARANCE * frame.unit
+    boxes = [b.grown(gap) for b in keep_out]
+    xs = [want[0], *(b.left - reach[0] for b in boxes), *(b.right + reach[0] for b in boxes)]
+    ys = [want[1], *(b.top - reach[1] for b in boxes), *(b.bottom + reach[1] for b in boxes)]
+    spots = [
+        (x, y)
+        for x in xs
+        for y in ys
+        if 0 <= x <= frame.width
+        and 0 <= y <= frame.height
+        and not any(
+            Box(x - reach[0], y - reach[1], x + reach[0], y + reach[1]).overlaps(b) for b in boxes
+        )
+    ]
+    return min(spots, key=lambda s: math.dist(s, want), default=None)
 
 
 def text_region(
@@ -103,6 +169,11 @@ def for_frame(fit: Fit, frame: Frame) -> Fit:
     )
 
 
+def fit_headline(text: str, face: FontFace, region: Region, fit: Fit, frame: Frame) -> TextBlock:
+    """Where `headline` sets `text`, without drawing it: lets a look lay out around it first."""
+    return fit_block(text, face, region, for_frame(fit, frame))
+
+
 def headline(
     graph: Graph,
     text: str,
@@ -116,6 +187,6 @@ def headline(
     """Fit `text` into `region` and animate it in; None (and nothing drawn) for empty text."""
     if not text:
         return None
-    block = fit_block(text, face, region, for_frame(fit, frame))
+    block = fit_headline(text, face, region, fit, frame)
     animate_block(graph, block, anim, ink, frame)
     return block

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from providers.local.backgrounds import Backdrop, Drift, Gradient, Placed, add_drifts, backdrop
 from providers.local.chart import add_bar_chart, add_bar_rows, add_big_stat
 from providers.local.filtergraph import Graph, even, num
 from providers.local.layout import (
+    Box,
+    caption_band,
     clean,
+    clear_spot,
+    drift_box,
+    fit_headline,
     glow_drifts,
     headline,
     seeded,
+    text_box,
     text_region,
     to_low_res,
 )
 from providers.local.motion import ease_out
 from providers.local.numbers import chart_points, extract_points, split_heading
-from providers.local.spec import SceneSpec
+from providers.local.spec import Frame, SceneSpec
 from providers.local.sprites import disc, glow, growing_bar, ring
 from providers.local.typography import (
     Align,
@@ -28,6 +35,7 @@ from providers.local.typography import (
     Piece,
     Region,
     TextBlock,
+    animate_block,
     clean_text,
     enter,
 )
@@ -38,6 +46,14 @@ _DIRECTIONS = (
     ((0.0, 1.0), (1.0, 0.3)),
     ((0.5, 0.0), (0.5, 1.0)),
 )
+
+
+# Shape sizes as shares of the short side, largest first: each shape takes the largest that
+# fits clear of the words and the caption band, or is left out.
+RING_SIZES = (0.5, 0.4, 0.32)
+DISC_SIZES = (0.17, 0.13, 0.1)
+RULE_GAP = 0.04  # the accent rule under a headline, below it, as a share of the short side
+RULE_HEIGHT = 0.008
 
 
 def stylized(spec: SceneSpec) -> Graph:
@@ -52,62 +68,104 @@ def stylized(spec: SceneSpec) -> Graph:
         Backdrop(Gradient(palette.background, start, end), baked),
         rng.uniform(0, 2 * math.pi),
     )
-    add_drifts(graph, (*_bold_shapes(spec), *glow_drifts(frame, palette.glow[1:], rng, 1)))
-    _typeset(graph, spec)
+    block, _, shapes = stylized_layout(spec)
+    add_drifts(graph, (*shapes, *glow_drifts(frame, palette.glow[1:], rng, 1)))
+    _draw_headline(graph, spec, block)
     return graph
 
 
-def _bold_shapes(spec: SceneSpec) -> tuple[Drift, ...]:
-    """A ring and a solid disc floating near opposite corners, clear of the text."""
+def stylized_layout(spec: SceneSpec) -> tuple[TextBlock | None, tuple[Box, ...], tuple[Drift, ...]]:
+    """The stylised look's geometry: the headline, where shapes may not go, and the shapes."""
+    block = _set_headline(spec)
+    return block, text_keep_out(spec, block), bold_shapes(spec, block)
+
+
+def text_keep_out(spec: SceneSpec, block: TextBlock | None) -> tuple[Box, ...]:
+    """Where no decorative shape may go: the headline with its rule, and the caption band."""
+    unit = spec.frame.unit
+    words = (text_box(block, (RULE_GAP + RULE_HEIGHT) * unit),) if block is not None else ()
+    return (*words, caption_band(spec.frame))
+
+
+def bold_shapes(spec: SceneSpec, block: TextBlock | None) -> tuple[Drift, ...]:
+    """A ring and a solid disc floating near opposite corners, never over the words: each is
+    moved (and if need be shrunk) to the nearest place whose whole drift stays clear of them."""
     frame, palette, rng = spec.frame, spec.palette, seeded(spec, "shapes")
-    ring_d, disc_d = even(frame.unit * 0.5), even(frame.unit * 0.17)
     left_first = rng.random() < 0.5
     ring_x = (0.12 if left_first else 0.88) * frame.width
     disc_x = (0.86 if left_first else 0.14) * frame.width
-    return (
-        Drift(
-            tuple(ring(ring_d, 0.03, palette.accent, 0.6)),
-            (ring_d, ring_d),
-            ring_x,
-            0.22 * frame.height,
-            0.04 * frame.unit,
-            0.03 * frame.unit,
-            11.0,
-            rng.uniform(0, 6),
-        ),
-        Drift(
-            tuple(disc(disc_d, palette.glow[-1], 0.9)),
-            (disc_d, disc_d),
-            disc_x,
-            0.62 * frame.height,
-            0.03 * frame.unit,
-            0.05 * frame.unit,
-            9.0,
-            rng.uniform(0, 6),
-        ),
-    )
+    keep_out = list(text_keep_out(spec, block))
+    shapes = []
+    ring_drift = _clear_drift(
+        frame, RING_SIZES, (ring_x, 0.22 * frame.height), (0.04, 0.03), keep_out,
+        lambda d: ring(d, 0.03, palette.accent, 0.6), 11.0, rng.uniform(0, 6),
+    )  # fmt: skip
+    if ring_drift is not None:
+        shapes.append(ring_drift)
+        keep_out.append(drift_box(ring_drift))
+    disc_drift = _clear_drift(
+        frame, DISC_SIZES, (disc_x, 0.62 * frame.height), (0.03, 0.05), keep_out,
+        lambda d: disc(d, palette.glow[-1], 0.9), 9.0, rng.uniform(0, 6),
+    )  # fmt: skip
+    if disc_drift is not None:
+        shapes.append(disc_drift)
+    return tuple(shapes)
+
+
+def _clear_drift(
+    frame: Frame,
+    sizes: tuple[float, ...],
+    want: tuple[float, float],
+    reach: tuple[float, float],
+    keep_out: list[Box],
+    sprite: Callable[[int], list[str]],
+    period: float,
+    phase: float,
+) -> Drift | None:
+    """The largest of `sizes` that has a clear spot (see `clear_spot`), drifting there."""
+    rx, ry = reach[0] * frame.unit, reach[1] * frame.unit
+    for share in sizes:
+        diameter = even(frame.unit * share)
+        spot = clear_spot(want, (diameter / 2 + rx, diameter / 2 + ry), keep_out, frame)
+        if spot is not None:
+            return Drift(
+                tuple(sprite(diameter)), (diameter, diameter), *spot, rx, ry, period, phase
+            )
+    return None
+
+
+def _set_headline(spec: SceneSpec) -> TextBlock | None:
+    """Where the centred headline goes (nothing drawn yet); None without words."""
+    frame = spec.frame
+    text = clean(spec, spec.fonts.heavy)
+    if not text:
+        return None
+    fit = Fit(0.12 * frame.unit, 0.045 * frame.unit, max_lines=4)
+    return fit_headline(text, spec.fonts.heavy, text_region(frame), fit, frame)
+
+
+def _draw_headline(graph: Graph, spec: SceneSpec, block: TextBlock | None) -> None:
+    """The headline word by word, with an accent rule drawn in underneath."""
+    if block is None:
+        return
+    frame, palette = spec.frame, spec.palette
+    anim = Animation(Entrance.RISE, end=frame.duration)
+    animate_block(graph, block, anim, Ink(palette.text, palette.shadow, 0.35), frame)
+    width = even(min(block.right - block.left, frame.unit * 0.22))
+    x = (frame.width - width) / 2
+    _add_rule(graph, spec, x, block.bottom + RULE_GAP * frame.unit, width, 0.5)
 
 
 def _typeset(graph: Graph, spec: SceneSpec) -> TextBlock | None:
     """Centred headline, word by word, with an accent rule drawn in underneath."""
-    frame, palette = spec.frame, spec.palette
-    region = text_region(frame)
-    fit = Fit(0.12 * frame.unit, 0.045 * frame.unit, max_lines=4)
-    anim = Animation(Entrance.RISE, end=frame.duration)
-    ink = Ink(palette.text, palette.shadow, 0.35)
-    block = headline(
-        graph, clean(spec, spec.fonts.heavy), spec.fonts.heavy, region, fit, anim, ink, frame
-    )
-    if block is not None:
-        width = even(min(block.right - block.left, frame.unit * 0.22))
-        x = (frame.width - width) / 2
-        _add_rule(graph, spec, x, block.bottom + 0.04 * frame.unit, width, 0.5)
+    block = _set_headline(spec)
+    _draw_headline(graph, spec, block)
     return block
 
 
 def _add_rule(graph: Graph, spec: SceneSpec, x: float, y: float, width: int, start: float) -> None:
     frame = spec.frame
-    height = even(max(2, frame.unit * 0.008))
+    height = even(max(2, frame.unit * RULE_HEIGHT))
     bar = growing_bar(
         width,
         height,
