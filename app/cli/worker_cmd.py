@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from app.cli.common import fail, fail_with, load_settings
 from app.errors import ReelrouteError
+from app.logs import configure_logging
 
 
 def worker() -> None:
@@ -18,7 +18,7 @@ def worker() -> None:
         fail(
             "REELROUTE_REDIS_URL is not set: a worker serves the Redis queue (redis://host:port/db)"
         )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_format or "json", settings.log_level)
     from app.queue.arq_queue import run_worker
 
     try:

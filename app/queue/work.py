@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from app.api import jobs
 from app.api.state import Service
 from app.errors import ReelrouteError, RenderFailed
+from app.logs import log_context
 from app.pipeline.clips import SUBMITTED, ClipOutcome, SceneFailed
 from app.provenance.manifest import AttemptRecord
 from app.service.entry import execute_scene
@@ -80,6 +81,11 @@ class Worker:
 
 async def start_render(w: Worker, render_id: str) -> None:
     """Approved -> generating, and one job per scene."""
+    with log_context(render_id=render_id):
+        await _start_render(w, render_id)
+
+
+async def _start_render(w: Worker, render_id: str) -> None:
     service = w.service
     if await render_store.set_state(
         service.db, render_id, RenderState.GENERATING, only_from=[RenderState.APPROVED]
@@ -101,7 +107,12 @@ async def start_render(w: Worker, render_id: str) -> None:
 
 
 async def run_step(w: Worker, render_id: str, step: int) -> None:
-    """A scene's clip or the composition, under the step's lease."""
+    """A scene's clip or the composition, under the step's lease; its log lines carry both."""
+    with log_context(render_id=render_id, scene=None if step == COMPOSE_STEP else step):
+        await _run_step(w, render_id, step)
+
+
+async def _run_step(w: Worker, render_id: str, step: int) -> None:
     row = await render_store.get_render(w.service.db, render_id)
     wanted = RenderState.COMPOSING if step == COMPOSE_STEP else RenderState.GENERATING
     if row is None or row.state != wanted.value:
