@@ -14,12 +14,14 @@ from app.api import errors, jobs
 from app.api.limits import BodyLimit
 from app.api.routes import (
     audit,
+    disclosure,
     events,
     files,
     keys,
     policies,
     providers,
     renders,
+    spend,
     verify,
     webhooks,
 )
@@ -35,6 +37,7 @@ from providers.profile import Catalog
 from providers.registry import Registry
 
 ROUTERS = (renders, events, files, policies, providers, audit, verify, webhooks, keys)
+AUDIT_ROUTERS = (spend, disclosure)  # agency and auditor views over the same ledger
 
 
 @dataclass
@@ -94,7 +97,7 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     )
     app.state.service = service
     errors.install(app)
-    for module in ROUTERS:
+    for module in (*ROUTERS, *AUDIT_ROUTERS):
         app.include_router(module.router)
     app.add_middleware(
         BodyLimit,
