@@ -104,6 +104,6 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
         BodyLimit,
         cap=settings.max_body_bytes,
         upload_cap=settings.max_upload_bytes,
-        upload_paths=("/v1/verify",),
+        upload_paths=("/v1/verify", "/verify"),  # the API's and the web page's upload
     )
     return app

@@ -14,6 +14,7 @@ from app.api.errors import documented
 from app.api.policy_preview import PreviewIn, PreviewOut, preview
 from app.api.policy_source import parse_body
 from app.api.schemas import EnforcedIn, EnforcedOut, PolicyOut, RenderSummary
+from app.api.state import Service
 from app.api.views import iso, render_summary
 from app.errors import InputError, NotFound, PolicyInvalid
 from app.store import policies as policy_store
@@ -76,6 +77,15 @@ async def _text(request: Request) -> str:
     return text
 
 
+async def store_policy(service: Service, tenant: str, text: str) -> policy_store.SavedPolicy:
+    """Validate policy text and store it under its `id` (the API's and the web editor's save)."""
+    policy = parse_body(text, "policy", service.catalog)
+    if policy.id in RESERVED:
+        raise PolicyInvalid(f"{policy.id!r} is a reserved name; choose another id", field="id")
+    body = json.loads(policy.canonical_json())
+    return await policy_store.save_policy(service.db, tenant, policy.id, body, policy.sha256, text)
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -90,14 +100,7 @@ async def save_policy(
 ) -> PolicyOut:
     """Validate and store a policy under its `id`. A version a render used is immutable, so
     saving again then makes a new version."""
-    text = await _text(request)
-    policy = parse_body(text, "policy", service.catalog)
-    if policy.id in RESERVED:
-        raise PolicyInvalid(f"{policy.id!r} is a reserved name; choose another id", field="id")
-    body = json.loads(policy.canonical_json())
-    saved = await policy_store.save_policy(
-        service.db, principal.tenant, policy.id, body, policy.sha256, text
-    )
+    saved = await store_policy(service, principal.tenant, await _text(request))
     if not saved.created:
         response.status_code = status.HTTP_200_OK
     return policy_out(saved.row)
