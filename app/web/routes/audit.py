@@ -103,7 +103,20 @@ async def disclosure_page(request: Request, user: AuditorsPage, render_id: str) 
     record = await disclosure_api.get_disclosure_record(
         get_service(request), user.principal, render_id[:64]
     )
-    return render(request, "disclosure.html", user, d=record)
+    signature = [c.verdict for c in record.checks if c.name == "manifest.signature"]
+    c2pa = [c.verdict for c in record.checks if "c2pa" in c.name]
+    return render(
+        request, "disclosure.html", user, d=record,
+        signature=summary_verdict(signature), c2pa=summary_verdict(c2pa),
+    )  # fmt: skip
+
+
+def summary_verdict(verdicts: list[str]) -> str:
+    """One verdict for a group of checks: any failure fails it; else a pass passes it."""
+    for verdict in ("fail", "pass", "warn"):
+        if verdict in verdicts:
+            return verdict
+    return "skip"
 
 
 def _download(response: Response, name: str) -> Response:
