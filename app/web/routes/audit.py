@@ -4,6 +4,7 @@ verified, with the manifest and report to download), and "Verify a video"."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -111,7 +112,7 @@ async def disclosure_page(request: Request, user: AuditorsPage, render_id: str) 
     )  # fmt: skip
 
 
-def summary_verdict(verdicts: list[str]) -> str:
+def summary_verdict(verdicts: Sequence[str]) -> str:
     """One verdict for a group of checks: any failure fails it; else a pass passes it."""
     for verdict in ("fail", "pass", "warn"):
         if verdict in verdicts:
