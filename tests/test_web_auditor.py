@@ -30,6 +30,13 @@ def finished_render(server: LiveServer) -> tuple[str, bytes]:
             headers={**admin, "Content-Type": "application/yaml"},
         )  # fmt: skip
         assert saved.status_code == 201, saved.text
+        budget = "id: agency\nbudget:\n  per_tenant_usd: 25\n  per_video_usd: 2\n"
+        agency = api.post(
+            "/v1/policies", content=budget, headers={**admin, "Content-Type": "application/yaml"}
+        )
+        assert agency.status_code == 201, agency.text
+        enforced = api.put("/v1/policies/enforced", json={"policy_id": "agency"}, headers=admin)
+        assert enforced.status_code == 200
         made = api.post("/v1/renders", json=create_body(approve=True), headers=creator)
         assert made.status_code == 201, made.text
         rid = str(made.json()["id"])
@@ -86,6 +93,11 @@ def test_journey_3_disclosure_audit_csv_and_verify(
         b.page.get_by_label("Allegation topic").select_option("unauthorized-distillation")
         b.page.get_by_role("button", name="Search").click()
         expect(b.page.get_by_role("heading", name="0 scenes found")).to_be_visible()
+
+        b.go("/spend")
+        expect(b.page.get_by_role("region", name="Spend per provider")).to_contain_text("fakea")
+        expect(b.page.get_by_label("Share of the agency budget spent")).to_be_visible()
+        b.check("spend-with-renders")
 
         b.page.get_by_role("navigation", name="Main").get_by_role("link", name="Verify").click()
         b.check("verify")
