@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
+from app.store.keys import revoke_key
 from tests.web_harness import LiveServer, browse
 
 
@@ -72,7 +73,10 @@ def test_each_role_sees_its_own_navigation(browser: Browser, server: LiveServer)
         with b.expecting_http_errors():
             response = b.page.goto(server.url + "/renders")
             assert response is not None and response.status == 403
-        expect(b.page.get_by_role("heading", name="Not allowed")).to_be_visible()
+            expect(b.page.get_by_role("heading", name="Not allowed")).to_be_visible()
+            b.check("wrong-role")
+        b.go("/")
+        b.check("home-auditor")
 
 
 def test_pages_carry_a_strict_content_security_policy(browser: Browser, server: LiveServer) -> None:
@@ -85,3 +89,32 @@ def test_pages_carry_a_strict_content_security_policy(browser: Browser, server: 
         assert response.headers["x-frame-options"] == "DENY"
         api = b.page.request.get(server.url + "/v1/renders")
         assert api.status == 401 and "content-security-policy" not in api.headers
+
+
+def test_a_revoked_key_ends_its_sessions(browser: Browser, server: LiveServer) -> None:
+    key = server.key("acme", "creator")
+    with browse(browser, server, "revoked") as b:
+        b.sign_in(key)
+        b.go("/renders")
+        assert "/sign-in" not in b.page.url
+        assert server.call(lambda: revoke_key(server.service.db, key))
+        b.go("/renders")
+        assert "/sign-in?next=%2Frenders" in b.page.url
+
+
+def test_keyboard_users_get_a_skip_link_and_a_visible_focus(
+    browser: Browser, server: LiveServer
+) -> None:
+    with browse(browser, server, "keyboard") as b:
+        b.go("/sign-in")
+        b.page.keyboard.press("Tab")
+        skip = b.page.get_by_role("link", name="Skip to content")
+        expect(skip).to_be_focused()
+        assert skip.bounding_box() is not None and skip.bounding_box()["y"] >= 0  # type: ignore[index]
+        b.page.keyboard.press("Tab")
+        b.page.keyboard.press("Tab")
+        field = b.page.get_by_label("API key")
+        expect(field).to_be_focused()
+        outline = field.evaluate("(el) => getComputedStyle(el).outlineStyle + ' ' + "
+                                 "getComputedStyle(el).outlineWidth")  # fmt: skip
+        assert outline.startswith("solid") and not outline.endswith(" 0px"), outline

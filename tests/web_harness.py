@@ -51,6 +51,16 @@ SCREENSHOTS = REPO / "artifacts" / "screenshots"
 AXE_JS = Path(__file__).resolve().parent / "web_assets" / "axe.min.js"
 WIDTHS = (1280, 375)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# the elements that stick out of the viewport (the page then scrolls sideways)
+WIDER_THAN_VIEWPORT = """() => {
+  const root = document.documentElement;
+  if (root.scrollWidth <= root.clientWidth) return [];
+  return [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5)
+    .slice(0, 5)
+    .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+         (el.className && typeof el.className === 'string' ? '.' + el.className : ''));
+}"""
 # a navigation the test expects to fail (a 404 page) still logs this console error
 _HTTP_STATUS_ERROR = re.compile(r"Failed to load resource: the server responded with a status of")
 
@@ -205,17 +215,15 @@ class Browse:
         375 px the page must not scroll sideways."""
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": 900})
+            path = SCREENSHOTS / f"{self.label}-{name}-{width}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(path), full_page=True)  # first: evidence if it fails
+            self.shots.append(path)
             problems = axe_violations(self.page)
             assert not problems, f"axe on {name} at {width}px: {problems}"
             if width < 400:
-                overflow = self.page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
-            path = SCREENSHOTS / f"{self.label}-{name}-{width}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(path), full_page=True)
-            self.shots.append(path)
+                wide = self.page.evaluate(WIDER_THAN_VIEWPORT)
+                assert not wide, f"{name} scrolls sideways at {width}px: {wide}"
         self.page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         self.fence.assert_clean()
 

@@ -14,13 +14,13 @@ from fastapi.staticfiles import StaticFiles
 from app.config import Settings
 from app.web import errors
 from app.web.pages import environment
-from app.web.routes import agency, audit, policies, renders, session
+from app.web.routes import agency, audit, creator, media, policies, renders, session
 from app.web.security import SecurityHeaders
 from app.web.session import SessionCodec, load_secret
 from app.web.state import WebState
 
 STATIC_DIR = Path(__file__).parent / "static"
-ROUTERS = (session.router, renders.router)
+ROUTERS = (session.router, renders.router, creator.router, media.router)
 ADMIN_ROUTERS = (policies.router, agency.router, audit.router)  # agency and auditor pages
 
 

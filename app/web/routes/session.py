@@ -20,13 +20,14 @@ router = APIRouter(include_in_schema=False)
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no host, no `//evil`) may be the next page."""
-    if not target:
+    """Only a path on this site may be the next page: no scheme, no host, no `//evil`, and no
+    backslash or control character (browsers read `/\\evil` as `//evil`)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
+    return "/" if parts.scheme or parts.netloc else target
 
 
 @router.get("/sign-in")
