@@ -24,6 +24,7 @@ def test_journey_2_policy_error_fix_and_plan_change(browser: Browser, server: Li
         expect(b.page.get_by_role("heading", name="No policies yet")).to_be_visible()
         b.check("policies-empty")
         b.page.get_by_role("link", name="New policy").click()
+        b.page.wait_for_load_state()
         editor = b.page.get_by_label("Policy (YAML)")
         editor.fill(TYPO)
         issues = b.page.locator("#policy-check")

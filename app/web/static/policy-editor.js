@@ -69,9 +69,12 @@
       });
     }
 
-    source.addEventListener("input", function () {
+    function schedule() {
       if (timer !== null) { clearTimeout(timer); }
       timer = setTimeout(check, DELAY_MS);
-    });
+    }
+    source.addEventListener("input", schedule);
+    // Typed before this script ran (a slow load): check what is there now.
+    if (source.value !== source.defaultValue) { schedule(); }
   });
 })();
