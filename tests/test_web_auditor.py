@@ -115,6 +115,14 @@ def test_journey_3_disclosure_audit_csv_and_verify(
         expect(result).to_contain_text("tampered.mp4")
         b.check("verify-tampered")
 
+    admin = server.key("acme", "agency_admin")
+    with browse(browser, server, "agency") as b:  # the policy's versions name the render
+        b.sign_in(admin)
+        b.go("/policies/fakes")
+        versions = b.page.get_by_role("region", name="Versions of fakes")
+        expect(versions.get_by_role("link", name=rid)).to_be_visible()
+        b.check("policy-versions")
+
 
 def test_auditor_pages_and_roles(browser: Browser, server: LiveServer) -> None:
     auditor = server.key("acme", "auditor")
