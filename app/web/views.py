@@ -16,7 +16,7 @@ ALL_KINDS = len(SceneKind)
 class RuleRow:
     code: str
     text: str
-    removes: list[tuple[str, str]]  # (provider/model, "every scene kind" or the kinds)
+    removes: list[tuple[str, list[str]]]  # ("every scene kind" or the kinds, provider/models)
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,17 @@ def _kinds(kinds: list[str]) -> str:
     return ", ".join(k.replace("_", " ") for k in kinds)
 
 
+def _by_kinds(refs: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """The models a rule removes, grouped by the scene kinds it removes them for."""
+    groups: dict[str, list[str]] = {}
+    for ref, kinds in refs.items():
+        groups.setdefault(_kinds(kinds), []).append(ref)
+    return list(groups.items())
+
+
 def explanation_view(explained: dict[str, Any]) -> ExplanationView:
     rules = [
-        RuleRow(code, describe(code), [(ref, _kinds(kinds)) for ref, kinds in refs.items()])
+        RuleRow(code, describe(code), _by_kinds(refs))
         for code, refs in explained.get("rules", {}).items()
     ]
     kinds = [
