@@ -122,19 +122,16 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
         b.check("progress")
         wait_for_result(page)
         assert page.url.endswith(f"/renders/{render_id}")  # same page, reloaded by the stream
+        wait_for_pictures(page)
         b.check("result")
         assert scene_maker(page, 2) == "fakeb/m1"
         expect(page.locator("#scene-1")).to_contain_text(NEW_NARRATION)
 
         play_every_aspect(page, render_id)
-        thumbs = page.locator(".strip__scene img")
-        expect(thumbs).to_have_count(2)
-        for i in range(2):
-            thumbs.nth(i).scroll_into_view_if_needed()
-            page.wait_for_function(
-                "(img) => img.complete && img.naturalWidth > 0", arg=thumbs.nth(i).element_handle()
-            )
-
+        report = page.request.get(f"{server.url}/renders/{render_id}/files/report.html")
+        assert report.status == 200 and "sandbox" in report.headers["content-security-policy"]
+        manifest = page.request.get(f"{server.url}/renders/{render_id}/files/manifest.json")
+        assert manifest.json()["schema"] == "reelroute.manifest/1"
         # regenerate scene 1 with another allowed model: a new version, only that scene remade
         maker_before = scene_maker(page, 1)
         other = "fakea/m1" if maker_before != "fakea/m1" else "fakeb/m1"
@@ -159,6 +156,23 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
         expect(rows).to_have_count(3)
         expect(rows.first).to_contain_text("Ready")
         b.check("renders")
+
+
+def wait_for_pictures(page: Page) -> None:
+    """Every scene thumbnail and player poster loaded (ffmpeg takes each once, on demand)."""
+    thumbs = page.locator(".strip__scene img")
+    expect(thumbs).to_have_count(2)
+    for thumb in thumbs.all():  # they load lazily, when scrolled to
+        thumb.scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.strip__scene img')]"
+        ".every((img) => img.complete && img.naturalWidth > 0)",
+        timeout=60_000,
+    )
+    for video in page.locator("figure.player video").all():
+        poster = video.get_attribute("poster")
+        assert poster and page.request.get(page.url.split("/renders")[0] + poster).ok, poster
 
 
 def play_every_aspect(page: Page, render_id: str) -> None:

@@ -7,6 +7,7 @@ with the API's message."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -18,7 +19,7 @@ from app.api.deps import get_service, visible_render
 from app.api.errors import ApiError
 from app.api.routes import policies as api_policies
 from app.api.routes import renders as api
-from app.api.schemas import PolicyIn, RegenerateIn, RerouteIn, SceneEditIn
+from app.api.schemas import PolicyIn, RegenerateIn, RenderOut, RerouteIn, SceneEditIn
 from app.errors import PinForbidden, ReelrouteError
 from app.web import explain
 from app.web.auth import WebUser, acting, page_for
@@ -187,7 +188,9 @@ def forbidden_pin(pin: str, exc: PinForbidden, n: int) -> str:
     return f"{pin} may not make scene {n + 1}: {reasons or exc.message}."
 
 
-async def _act(request: Request, user: WebUser, render_id: str, action: Any) -> Response:
+async def _act(
+    request: Request, user: WebUser, render_id: str, action: Callable[[], Awaitable[RenderOut]]
+) -> Response:
     """Run an API action; a refusal shows the render page with the API's message."""
     try:
         target = await action()
