@@ -24,6 +24,7 @@ class Upload:
 
 
 FILES = ("outputs/16x9", "manifest", "report", "disclosure.vtt", "captions.srt", "captions.vtt")
+FILES += ("disclosure",)
 
 
 def resource_rows(rid: str, wid: str, kid: str) -> list[tuple[str, str, object, dict[str, int]]]:
@@ -70,6 +71,10 @@ TENANT_ROWS: list[tuple[str, str, object, dict[str, int]]] = [
     ("GET", "/v1/webhooks", None, {"creator": 403, "agency_admin": 200, "auditor": 403}),
     ("GET", "/v1/keys", None, {"creator": 403, "agency_admin": 200, "auditor": 403}),
     ("POST", "/v1/keys", {"role": "creator"}, {"creator": 403, "auditor": 403}),
+    ("GET", "/v1/spend", None,
+     {"creator": 403, "creator2": 403, "agency_admin": 200, "auditor": 200}),
+    ("POST", "/v1/policies/preview", {"source": "id: x\n"},
+     {"creator": 403, "auditor": 403, "agency_admin": 200}),
     # any role may verify any file; what it learns about renders is tested below
     ("POST", "/v1/verify", Upload(b"not a video" * 64), dict.fromkeys(ROLES, 200)),
 ]  # fmt: skip

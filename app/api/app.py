@@ -15,6 +15,7 @@ from app.api.limits import BodyLimit
 from app.api.readiness import default_checks
 from app.api.routes import (
     audit,
+    disclosure,
     events,
     files,
     keys,
@@ -22,6 +23,7 @@ from app.api.routes import (
     policies,
     providers,
     renders,
+    spend,
     verify,
     webhooks,
 )
@@ -37,6 +39,7 @@ from providers.profile import Catalog
 from providers.registry import Registry
 
 ROUTERS = (renders, events, files, policies, providers, audit, verify, webhooks, keys, ops)
+AUDIT_ROUTERS = (spend, disclosure)  # agency and auditor views over the same ledger
 
 
 @dataclass
@@ -107,13 +110,13 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     )
     app.state.service = service
     errors.install(app)
-    for module in ROUTERS:
+    for module in (*ROUTERS, *AUDIT_ROUTERS):
         app.include_router(module.router)
     web.install(app, settings)  # the browser app at / (app/web)
     app.add_middleware(
         BodyLimit,
         cap=settings.max_body_bytes,
         upload_cap=settings.max_upload_bytes,
-        upload_paths=("/v1/verify",),
+        upload_paths=("/v1/verify", "/verify"),  # the API's and the web page's upload
     )
     return app

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.store.db import Database
 from app.store.keys import now
-from app.store.models import PolicyRow, PolicyVersionRow, TenantRow
+from app.store.models import PolicyRow, PolicyVersionRow, RenderRow, TenantRow
 
 
 @dataclass(frozen=True)
@@ -116,3 +116,18 @@ async def enforced_name(db: Database, tenant: str) -> str | None:
     async with db.session() as s:
         row = await s.get(TenantRow, tenant)
         return row.enforced_policy if row is not None else None
+
+
+async def renders_using(db: Database, tenant: str, name: str) -> dict[int, list[RenderRow]]:
+    """The tenant's renders made under each version of the policy `name`, newest first."""
+    async with db.session() as s:
+        rows = await s.execute(
+            select(RenderRow)
+            .where(RenderRow.tenant_id == tenant, RenderRow.policy_name == name)
+            .order_by(RenderRow.created_at.desc(), RenderRow.id)
+        )
+        out: dict[int, list[RenderRow]] = {}
+        for row in rows.scalars():
+            if row.policy_version is not None:
+                out.setdefault(row.policy_version, []).append(row)
+        return out

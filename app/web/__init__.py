@@ -14,20 +14,21 @@ from fastapi.staticfiles import StaticFiles
 from app.config import Settings
 from app.web import errors
 from app.web.pages import environment
-from app.web.routes import creator, media, renders, session
+from app.web.routes import agency, audit, creator, media, policies, renders, session
 from app.web.security import SecurityHeaders
 from app.web.session import SessionCodec, load_secret
 from app.web.state import WebState
 
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = (session.router, renders.router, creator.router, media.router)
+ADMIN_ROUTERS = (policies.router, agency.router, audit.router)  # agency and auditor pages
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Mount the pages, /static, the page-aware error handlers and the security headers."""
     app.state.web = WebState(codec=SessionCodec(load_secret(settings)), templates=environment())
     errors.install(app)
-    for router in ROUTERS:
+    for router in (*ROUTERS, *ADMIN_ROUTERS):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)

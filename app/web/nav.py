@@ -25,6 +25,18 @@ NAV: list[NavItem] = [
     NavItem("New video", "/new", CREATORS, "Plan a video from a script, a blog post or a prompt."),
     NavItem("Renders", "/renders", CREATORS, "Your videos: progress, players, downloads, costs."),
 ]
+ADMIN = (Role.AGENCY_ADMIN,)
+AUDITORS = (Role.AGENCY_ADMIN, Role.AUDITOR)  # see every render of the tenant
+NAV += [
+    NavItem("Policies", "/policies", ADMIN, "Write sourcing policies and see what they would do."),
+    NavItem("Catalog", "/catalog", AUDITORS, "Every provider's sourcing facts, with evidence."),
+    NavItem("Spend", "/spend", AUDITORS, "Budgets and what the agency's renders cost."),
+    NavItem("Access", "/access", ADMIN, "API keys and webhooks."),
+    NavItem(
+        "Audit", "/audit", AUDITORS, "Find scenes by provider, model or allegation; export CSV."
+    ),
+    NavItem("Verify", "/verify", AUDITORS, "Check any MP4 and see its per-scene disclosure."),
+]
 
 
 def nav_for(role: Role) -> list[NavItem]:

@@ -7,14 +7,18 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from pydantic import Field
 
 from app.api.deps import AdminDep, PrincipalDep, ServiceDep
 from app.api.errors import documented
+from app.api.policy_preview import PreviewIn, PreviewOut, preview
 from app.api.policy_source import parse_body
-from app.api.schemas import EnforcedIn, EnforcedOut, PolicyOut
-from app.api.views import iso
+from app.api.schemas import EnforcedIn, EnforcedOut, PolicyOut, RenderSummary
+from app.api.state import Service
+from app.api.views import iso, render_summary
 from app.errors import InputError, NotFound, PolicyInvalid
 from app.store import policies as policy_store
+from app.store.keys import Role
 from app.store.models import PolicyVersionRow
 from routing.explain import explain_policy
 from routing.policy import Policy
@@ -42,7 +46,13 @@ _POLICY_BODY: dict[str, Any] = {
         },
     },
 }
-RESERVED = {"enforced"}
+RESERVED = {"enforced", "preview"}
+
+
+class PolicyVersionOut(PolicyOut):
+    renders: list[RenderSummary] = Field(
+        description="renders made under this version, newest first"
+    )
 
 
 def policy_out(row: PolicyVersionRow) -> PolicyOut:
@@ -67,6 +77,15 @@ async def _text(request: Request) -> str:
     return text
 
 
+async def store_policy(service: Service, tenant: str, text: str) -> policy_store.SavedPolicy:
+    """Validate policy text and store it under its `id` (the API's and the web editor's save)."""
+    policy = parse_body(text, "policy", service.catalog)
+    if policy.id in RESERVED:
+        raise PolicyInvalid(f"{policy.id!r} is a reserved name; choose another id", field="id")
+    body = json.loads(policy.canonical_json())
+    return await policy_store.save_policy(service.db, tenant, policy.id, body, policy.sha256, text)
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -81,14 +100,7 @@ async def save_policy(
 ) -> PolicyOut:
     """Validate and store a policy under its `id`. A version a render used is immutable, so
     saving again then makes a new version."""
-    text = await _text(request)
-    policy = parse_body(text, "policy", service.catalog)
-    if policy.id in RESERVED:
-        raise PolicyInvalid(f"{policy.id!r} is a reserved name; choose another id", field="id")
-    body = json.loads(policy.canonical_json())
-    saved = await policy_store.save_policy(
-        service.db, principal.tenant, policy.id, body, policy.sha256, text
-    )
+    saved = await store_policy(service, principal.tenant, await _text(request))
     if not saved.created:
         response.status_code = status.HTTP_200_OK
     return policy_out(saved.row)
@@ -98,6 +110,14 @@ async def save_policy(
 async def list_policies(service: ServiceDep, principal: PrincipalDep) -> list[PolicyOut]:
     """The tenant's policies (latest version of each)."""
     return [policy_out(r) for r in await policy_store.list_policies(service.db, principal.tenant)]
+
+
+@router.post("/preview", responses=documented(401, 403, 413, 422))
+async def preview_policy(service: ServiceDep, principal: AdminDep, body: PreviewIn) -> PreviewOut:
+    """Check a draft policy without saving it: its issues (each with field and line), what it
+    removes per scene kind, and, given a `script`, the plan it would make. Spends nothing; an
+    invalid draft is `valid: false` with its issues, not an error."""
+    return await preview(service, principal, body)
 
 
 @router.get("/enforced", responses=documented(401))
@@ -142,12 +162,25 @@ async def get_policy(
 @router.get("/{policy_id}/versions", responses=documented(401, 404, 422))
 async def policy_versions(
     service: ServiceDep, principal: PrincipalDep, policy_id: PolicyName
-) -> list[PolicyOut]:
-    """Every version, oldest first; `used` ones are immutable."""
+) -> list[PolicyVersionOut]:
+    """Every version, oldest first, with the renders made under it; `used` ones are
+    immutable. A creator sees only their own renders."""
     rows = await policy_store.list_versions(service.db, principal.tenant, policy_id)
     if not rows:
         raise NotFound(f"no policy {policy_id!r}", field="policy_id")
-    return [policy_out(r) for r in rows]
+    using = await policy_store.renders_using(service.db, principal.tenant, policy_id)
+    mine = principal.key_id if principal.role is Role.CREATOR else None
+    return [
+        PolicyVersionOut(
+            **policy_out(r).model_dump(),
+            renders=[
+                render_summary(x)
+                for x in using.get(r.version, [])
+                if mine is None or x.created_by == mine
+            ],
+        )
+        for r in rows
+    ]
 
 
 _EXPLAIN_EXAMPLE = {
