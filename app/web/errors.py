@@ -59,7 +59,10 @@ def _for_web(api_handler: Handler | None) -> Handler:
         if not is_web_path(request.url.path) and api_handler is not None:
             return await api_handler(request, exc)
         status, message = _message(exc)
-        return await error_page(request, status, message)
+        page = await error_page(request, status, message)
+        if isinstance(exc, StarletteHTTPException) and exc.headers:
+            page.headers.update(exc.headers)  # e.g. a 405's Allow, which RFC 9110 requires
+        return page
 
     return handler
 

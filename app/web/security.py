@@ -30,7 +30,8 @@ HEADERS = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
-API_PREFIXES = ("/v1/", "/docs", "/redoc", "/openapi.json")
+# The JSON API and the operators' probes answer as the API does, whatever the web app does.
+API_PREFIXES = ("/v1/", "/docs", "/redoc", "/openapi.json", "/healthz", "/readyz", "/metrics")
 
 
 def is_web_path(path: str) -> bool:
