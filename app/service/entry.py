@@ -306,6 +306,7 @@ async def execute_plan(planned: PlannedRender, env: RenderEnv, out_dir: Path) ->
         music_mood=request.music_mood,
         approval=manifest_approval(request),
         takes={i: edit.take for i, edit in request.edits.items() if edit.take},
+        draft=request.draft,
     )
     return await render_script(planned.script, planned.plan, options, env, out_dir)
 
@@ -361,6 +362,7 @@ def build_render_env(
         narration_dir=settings.narration_cache_dir,
         signer=Signer(settings),
         scratch_dir=settings.work_dir,
+        drafts_dir=settings.drafts_dir,
         events=events or ignore_events,
         compose_concurrency=settings.compose_concurrency,
         clip_concurrency=settings.clip_concurrency,
