@@ -14,6 +14,7 @@ from app.api import errors, jobs
 from app.api.limits import BodyLimit
 from app.api.routes import (
     audit,
+    drafts,
     events,
     files,
     keys,
@@ -34,7 +35,7 @@ from app.store.db import Database, default_url
 from providers.profile import Catalog
 from providers.registry import Registry
 
-ROUTERS = (renders, events, files, policies, providers, audit, verify, webhooks, keys)
+ROUTERS = (renders, events, drafts, files, policies, providers, audit, verify, webhooks, keys)
 
 
 @dataclass

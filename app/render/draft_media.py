@@ -26,7 +26,13 @@ from app.render.quality import EncodeSettings
 from app.render.segments import SegmentJob, segment_argv
 from app.render.timeline import Timeline
 
-SEGMENT_SUFFIX = ".ts"
+# Each segment is muxed on its own, so its continuity counters start again at 0: its first
+# packets are flagged as a discontinuity, or a demuxer reading one segment after another
+# (HLS) would drop the first packet of every segment as corrupt.
+_TS_MUX = (
+    "-muxdelay", "0", "-muxpreload", "0", "-mpegts_flags", "+initial_discontinuity",
+    "-f", "mpegts",
+)  # fmt: skip
 # H.264 Constrained Baseline (what `ultrafast` writes), level 3.1; AAC-LC.
 HLS_CODECS = "avc1.42c01f,mp4a.40.2"
 
@@ -49,17 +55,13 @@ def segment_ts_argv(
     args = segment_argv(job, tl, enc, fonts_dir)
     dest = args.pop()  # segment_argv ends with its one output's path
     # muxdelay/muxpreload 0: no 0.7 s shift, so video and the audio rendition share one clock.
-    return [
-        *args, "-output_ts_offset", f"{job.slot.start:.6f}", "-muxdelay", "0",
-        "-muxpreload", "0", "-f", "mpegts", dest,
-    ]  # fmt: skip
+    return [*args, "-output_ts_offset", f"{job.slot.start:.6f}", *_TS_MUX, dest]
 
 
 def audio_ts_argv(soundtrack: Path, dest: Path) -> list[str]:
     """The encoded soundtrack, copied into an audio-only MPEG-TS for the HLS rendition."""
     return [
-        "-i", str(soundtrack), "-map", "0:a:0", "-c", "copy", "-muxdelay", "0",
-        "-muxpreload", "0", "-f", "mpegts", str(dest),
+        "-i", str(soundtrack), "-map", "0:a:0", "-c", "copy", *_TS_MUX, str(dest),
     ]  # fmt: skip
 
 
