@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.ingest.llm.settings import LLMSettings
@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=5, ge=1, le=20, description="Tries per delivery.")
     webhook_backoff_s: float = Field(
         default=2.0, ge=0, description="First retry delay; doubles each try."
+    )
+    web_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret that encrypts the web app's session cookies (give every server "
+        "behind one address the same one); default: created on first use in <data_dir>/keys.",
     )
 
     # Vendor adapters: REELROUTE_<PROVIDER>__API_KEY etc.; without a key a vendor is never called.

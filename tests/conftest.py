@@ -10,7 +10,7 @@ import pytest
 
 from tests import netguard
 
-pytest_plugins = ["tests.fakes_http.fixtures"]
+pytest_plugins = ["tests.fakes_http.fixtures", "tests.web_fixtures"]
 netguard.install()
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import httpx
 from fastapi import FastAPI
 
-from app import __version__
+from app import __version__, web
 from app.api import errors, jobs
 from app.api.limits import BodyLimit
 from app.api.routes import (
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    web.install(app, settings)  # the browser app at / (app/web)
     app.add_middleware(
         BodyLimit,
         cap=settings.max_body_bytes,

@@ -206,6 +206,8 @@ class RenderSummary(BaseModel):
                     "estimated_cost_usd": 0.0,
                     "cost_usd": 0.0,
                     "created_at": "2026-12-04T14:00:00Z",
+                    "title": "Lisbon's trams",
+                    "duration_s": 12.4,
                 }
             ]
         }
@@ -217,6 +219,10 @@ class RenderSummary(BaseModel):
     estimated_cost_usd: float
     cost_usd: float
     created_at: str
+    title: str | None = Field(default=None, description="the script's title")
+    duration_s: float = Field(
+        default=0.0, description="the video's length: the outputs' once made, else planned"
+    )
 
 
 class RenderPage(BaseModel):

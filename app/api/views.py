@@ -79,4 +79,15 @@ def render_summary(row: RenderRow) -> RenderSummary:
         estimated_cost_usd=row.estimated_cost_usd,
         cost_usd=row.cost_usd,
         created_at=iso(row.created_at),
+        title=row.plan.get("title"),
+        duration_s=render_length(row),
     )
+
+
+def render_length(row: RenderRow) -> float:
+    """Seconds: the first output's duration once made, else the plan's scene targets."""
+    for entry in row.outputs:
+        if entry.get("aspect") and entry.get("duration"):
+            return round(float(entry["duration"]), 2)
+    scenes = row.plan.get("scenes") or []
+    return round(sum(float(s.get("target_duration") or 0.0) for s in scenes), 2)

@@ -132,6 +132,7 @@ def _scene_dict(scene: Scene, d: RoutingDecision) -> dict[str, Any]:
         "chosen": d.chosen.ref if d.chosen else None,
         "fallbacks": [c.ref for c in d.fallbacks],
         "exclusions": [e.to_dict() for e in d.exclusions],
+        "scores": {ref: d.scores[ref].to_dict() for ref in sorted(d.scores)},  # why `chosen`
         "estimated_cost_usd": d.estimated_cost_usd,
     }
 
