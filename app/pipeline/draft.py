@@ -7,7 +7,7 @@
                     is encoded, ended (`EXT-X-ENDLIST`) once every scene has its segment
     audio.m3u8, audio.ts    the whole soundtrack (narration + ducked music, -14 LUFS), once
     seg_NNNN.rK.ts  scene NNNN's segment as of draft revision K
-    draft.mp4       segments + soundtrack joined by stream copy, fragmented (plays in a browser)
+    draft.mp4       segments + soundtrack joined by stream copy, index first (plays in a browser)
     manifest.json   `draft: true`, each scene placeholder or final, segment hashes
 
 then, as each scene's clip arrives, re-encodes that scene's segment alone (a new revision

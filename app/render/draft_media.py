@@ -66,12 +66,13 @@ def audio_ts_argv(soundtrack: Path, dest: Path) -> list[str]:
 
 
 def stitch_argv(list_file: Path, soundtrack: Path, dest: Path, title: str) -> list[str]:
-    """Join the segments and the soundtrack, both copied, into a fragmented MP4 (it plays while
-    it is downloading, in any browser, without a playlist)."""
+    """Join the segments and the soundtrack, both copied, into one MP4 with its index first (a
+    browser plays it while downloading, knows its length and seeks it, without a playlist; a
+    fragmented MP4 written before its length is known would give a player no length to seek)."""
     return [
         "-f", "concat", "-safe", "0", "-i", str(list_file), "-i", str(soundtrack),
         "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
-        "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
+        "-movflags", "+faststart",
         "-metadata", f"title={title} (DRAFT)",
         "-metadata", "comment=reelroute draft: a preview, not a publishable output",
         "-f", "mp4", str(dest),

@@ -2,7 +2,7 @@
 
 `GET …/draft` is the draft's manifest (each scene placeholder or final); `GET …/draft/{file}`
 serves `draft.m3u8` (HLS: video + soundtrack rendition), its media playlists and segments, and
-`draft.mp4` (the whole draft, fragmented, with HTTP Range). Playlists and draft.mp4 change
+`draft.mp4` (the whole draft, with HTTP Range). Playlists and draft.mp4 change
 when a scene is swapped in, so they are never cached; a segment's name changes with it, so a
 segment is immutable. The draft lives in the data folder of the process that rendered it.
 """
