@@ -206,5 +206,10 @@ class Settings(BaseSettings):
         return self.data_dir / "work"
 
     @property
+    def drafts_dir(self) -> Path:
+        """Each render's draft (draft-first renders), served by the API to its tenant."""
+        return self.data_dir / "drafts"
+
+    @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"

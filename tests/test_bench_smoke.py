@@ -46,7 +46,7 @@ def test_every_figure_is_reported_with_its_target_and_raw_measurements(
     report: dict[str, object],
 ) -> None:
     figures = _figures(report)
-    assert set(figures) == {"R1", "R2", "R3", "R4", "R5", "L1", "scaling"}
+    assert set(figures) == {"R1", "R2", "R3", "R4", "R5", "R6", "R6b", "L1", "scaling"}
     for key, entry in figures.items():
         assert set(entry) >= ENTRY_KEYS, key
         assert isinstance(entry["value"], int | float) and entry["value"] >= 0, key
@@ -126,3 +126,14 @@ def test_layout_figure_renders_the_same_timeline_letterboxed_and_native(
             tag = aspect.value.replace(":", "x")
             made = workdir / f"layout-{side}-{scenes}" / "0" / f"bench-{tag}.mp4"
             assert probe(made).has_video, made
+
+
+def test_r6_draft_plays_before_it_is_whole_and_every_swap_is_measured(
+    report: dict[str, object],
+) -> None:
+    raw = _figures(report)["R6"]["raw"]
+    assert isinstance(raw, dict)
+    assert 0 < float(raw["playable_s"]) <= float(raw["ready_s"])
+    assert raw["swaps_measured"] == raw["final_scenes_after_swaps"] == int(raw["scenes"]) - 1
+    assert 0 < float(raw["swap_cpu_s_mean"]) < float(raw["first_draft_cpu_s"])
+    assert 0 < float(raw["draft_share_of_final_cpu"]) < 1

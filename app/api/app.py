@@ -16,6 +16,7 @@ from app.api.readiness import default_checks
 from app.api.routes import (
     audit,
     disclosure,
+    drafts,
     events,
     files,
     keys,
@@ -38,7 +39,7 @@ from app.store.db import Database, default_url
 from providers.profile import Catalog
 from providers.registry import Registry
 
-ROUTERS = (renders, events, files, policies, providers, audit, verify, webhooks, keys, ops)
+ROUTERS = (renders, events, drafts, files, policies, providers, audit, verify, webhooks, keys, ops)
 AUDIT_ROUTERS = (spend, disclosure)  # agency and auditor views over the same ledger
 
 

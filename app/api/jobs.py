@@ -41,7 +41,18 @@ def _jsonable(event: RenderEvent) -> dict[str, Any]:
     data = asdict(event)
     if event.state is not None:
         data["state"] = event.state.value
+    if event.draft is not None:
+        data["draft"] = _draft_news(event.render_id, event.draft)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _draft_news(render_id: str, news: dict[str, Any]) -> dict[str, Any]:
+    """The draft's news with its files as API paths (the worker's folder is nobody's business)."""
+    base = f"/v1/renders/{render_id}/draft"
+    found = {k: v for k, v in news.items() if k != "folder"}
+    found["playlist"] = f"{base}/{news['playlist']}"
+    found["video"] = f"{base}/{news['video']}" if news.get("video") else None
+    return found
 
 
 class LedgerEvents:

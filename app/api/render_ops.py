@@ -150,6 +150,7 @@ async def _request_from(
             quality=body.quality,
             voice=body.voice,
             music_mood=body.music_mood,
+            draft=body.draft,
         )
     except ValidationError as exc:
         first = exc.errors()[0]

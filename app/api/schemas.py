@@ -98,6 +98,11 @@ class CreateRender(_Body):
     voice: Literal["piper", "espeak"] | None = None
     music_mood: Mood | None = None
     approve: bool = Field(default=False, description="queue at once (plan + approve)")
+    draft: bool = Field(
+        default=False,
+        description="make a 540p draft first (GET /v1/renders/{id}/draft), refined scene by "
+        "scene as clips arrive; the final outputs are the same",
+    )
 
 
 class SceneEditIn(_Body):
@@ -538,3 +543,59 @@ class VerifyOut(BaseModel):
         description="the render(s) this is a copy of, by its picture's fingerprint, among the "
         "renders the caller may see"
     )
+
+
+class DraftSceneOut(BaseModel):
+    index: int
+    start: float
+    duration: float
+    state: str = Field(description="pending | placeholder | final")
+    segment: str | None = Field(description="its file under /draft/ (changes when swapped)")
+    sha256: str | None
+    revision: int = Field(description="the draft revision that wrote this scene's segment")
+    provider: str
+    model: str
+
+
+class DraftOut(BaseModel):
+    """A render's draft (`draft: true` when it was created): a preview, never publishable."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "schema": "reelroute.draft/1",
+                    "draft": True,
+                    "publishable": False,
+                    "label": "Draft",
+                    "render_id": "rnd_4f1c2a9e8b7d6c5a",
+                    "aspect": "16:9",
+                    "width": 960,
+                    "height": 540,
+                    "fps": 30,
+                    "duration": 181.2,
+                    "revision": 3,
+                    "complete": True,
+                    "playlist": "draft.m3u8",
+                    "video": "draft.mp4",
+                    "scenes": [],
+                }
+            ]
+        },
+    )
+    schema_: str = Field(alias="schema")
+    draft: bool
+    publishable: bool
+    label: str
+    render_id: str
+    aspect: str
+    width: int
+    height: int
+    fps: int
+    duration: float
+    revision: int = Field(description="bumped by every scene swapped in")
+    complete: bool = Field(description="every scene has a segment (draft.mp4 exists)")
+    playlist: str
+    video: str | None
+    scenes: list[DraftSceneOut]

@@ -64,6 +64,14 @@ MinutesOpt = Annotated[
     typer.Option("--minutes", help="Length to script a URL (or a written prompt) to."),
 ]
 MoodOpt = Annotated[Mood | None, typer.Option("--music-mood", help="Background music mood.")]
+DraftFirstOpt = Annotated[
+    bool,
+    typer.Option(
+        "--draft-first",
+        help="Make a 540p draft first and print its path as soon as it plays; each scene is "
+        "swapped in as its clip arrives. The final outputs are the same.",
+    ),
+]
 
 
 def _request(
@@ -100,6 +108,7 @@ def render(
     music_mood: MoodOpt = None,
     events: EventsOpt = None,
     minutes: MinutesOpt = None,
+    draft_first: DraftFirstOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Render SOURCE into one MP4 per aspect ratio, with a signed manifest.json, C2PA
@@ -111,7 +120,7 @@ def render(
             raise InputError(f"unknown voice {voice!r}; choose piper or espeak", field="voice")
         request, folder = _request(
             source, prompt, policy, minutes, aspects=list(parse_aspects(aspects)),
-            quality=quality, voice=voice, music_mood=music_mood,
+            quality=quality, voice=voice, music_mood=music_mood, draft=draft_first,
         )  # fmt: skip
         try:
             with ProgressBars(console, enabled=not as_json) as bars:
@@ -151,11 +160,30 @@ async def _plan_and_render(
         async def on_event(event: RenderEvent) -> None:
             if event.type == "stage" and event.stage is not None:
                 bars(ProgressEvent(Stage(event.stage), event.done, event.total, event.message))
+            if event.type == "draft" and event.draft is not None and not quiet:
+                _draft_news(event.draft)
             if log is not None:
                 log.write(json.dumps(dataclasses.asdict(event)) + "\n")
 
         render_env = build_render_env(settings, on_event, catalog=catalog, registry=env.registry)
         return await execute_plan(planned, render_env, out_dir)
+
+
+def _draft_news(news: dict[str, Any]) -> None:
+    """The draft's path the moment it plays, then when it is whole; a failed draft, why."""
+    folder = Path(str(news["folder"]))
+    state = news["state"]
+    if state == "playable":
+        console.print(f"[bold]draft[/] playing: {folder / str(news['playlist'])} (HLS; the "
+                      "scenes after the first are still being encoded)", highlight=False,
+                      soft_wrap=True)  # fmt: skip
+    elif state == "ready":
+        console.print(f"[bold]draft[/] ready: {folder / str(news['video'])} (placeholders "
+                      "until each scene's clip arrives; the render goes on)", highlight=False,
+                      soft_wrap=True)  # fmt: skip
+    elif state == "failed":
+        console.print(f"[yellow]draft stopped[/]: {news.get('message')} (the render goes on)",
+                      highlight=False)  # fmt: skip
 
 
 def _announce(planned: PlannedRender) -> None:

@@ -111,6 +111,7 @@ class RenderEnv:
     narration_dir: Path  # narration cache
     signer: Signer
     scratch_dir: Path  # work folders live here, never in the output folder
+    drafts_dir: Path | None = None  # drafts (`RenderOptions.draft`); None: beside scratch_dir
     events: RenderEvents = ignore_events
     clock: Clock = utc_now
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex[:16])

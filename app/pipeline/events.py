@@ -45,7 +45,7 @@ class RenderEvent:
     """What a render reports while it runs; the ledger stores it, the API streams it."""
 
     render_id: str
-    type: str  # "stage" | "scene" | "attempt"
+    type: str  # "stage" | "scene" | "attempt" | "draft"
     stage: str | None = None  # a `Stage` value
     done: int = 0
     total: int = 0
@@ -55,6 +55,7 @@ class RenderEvent:
     model: str | None = None
     attempt: dict[str, Any] | None = None  # the manifest's attempt record
     message: str = ""
+    draft: dict[str, Any] | None = None  # the draft's news (`app.pipeline.draft.DraftNews`)
 
 
 RenderEvents = Callable[[RenderEvent], Awaitable[None]]  # awaited in order

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from app.pipeline.clips import (
     generate_clip,
 )
 from app.pipeline.disclose import RenderRecord, RenderResult
+from app.pipeline.draft_start import DraftInputs, RunningDraft, start_draft
 from app.pipeline.env import RenderEnv
 from app.pipeline.events import Emitter, RenderEvent, SceneState, Stage
 from app.pipeline.health import CircuitBoard
@@ -84,6 +86,7 @@ class RenderOptions:
     music_mood: Mood | None = None  # None: the environment's default mood
     approval: Approval | None = None  # who approved the plan (the service's gate); CLI: None
     takes: Mapping[int, int] = field(default_factory=dict)  # scene index -> take (2nd, 3rd...)
+    draft: bool = False  # make a 540p draft first, refined as clips arrive (app.pipeline.draft)
 
 
 def _tag(aspect: Aspect) -> str:
@@ -222,8 +225,10 @@ async def _generate_all(
     decisions: Sequence[RoutingDecision],
     env: RenderEnv,
     em: Emitter,
+    arrived: Callable[[int, ClipOutcome], None] | None = None,
 ) -> list[ClipOutcome]:
-    """Every clip concurrently; when some scene fails, the others still finish and are cached."""
+    """Every clip concurrently; when some scene fails, the others still finish and are cached.
+    `arrived` hears of each scene's clip as soon as it is there."""
     done = 0
     total = len(requests)
     gen = _Generation(env, em, _SceneWatch(em, decisions), decisions)
@@ -231,6 +236,8 @@ async def _generate_all(
     async def one(i: int) -> ClipOutcome:
         nonlocal done
         outcome = await gen.one(i, requests[i])
+        if arrived is not None:
+            arrived(i, outcome)
         done += 1
         em.stage(Stage.GENERATE, done, total, f"scene {i + 1}")
         return outcome
@@ -388,18 +395,78 @@ async def _make(
         for i, (s, d) in enumerate(zip(script.scenes, durations, strict=True))
     ]
     mood = options.music_mood or env.music_mood
-    music_task = _music(env, em, mood, sum(durations) + 1.0, work / "music.wav")
+    music_task = asyncio.ensure_future(
+        _music(env, em, mood, sum(durations) + 1.0, work / "music.wav")
+    )
+    captions = [_captions(s, v) for s, v in zip(script.scenes, voices, strict=True)]
+    said = _Narrated(started, voice, voices, durations, requests, captions, music_task)
+    draft = _start_draft(script, options, env, em, said) if options.draft else None
+    try:
+        return await _after_narration(script, routed, options, env, em, (work, stage), said,
+                                      draft)  # fmt: skip
+    except BaseException:
+        if draft is not None:
+            await draft.cancel()
+        raise
+
+
+@dataclass(frozen=True)
+class _Narrated:
+    """What a render knows once its narration is made (the final and the draft share it)."""
+
+    started: datetime
+    voice: VoiceEngine
+    voices: Sequence[SceneVoice]
+    durations: Sequence[float]
+    requests: Sequence[ClipRequest]
+    captions: Sequence[tuple[Caption, ...]]
+    music: Awaitable[MusicTrack]
+
+
+def _start_draft(
+    script: Script, options: RenderOptions, env: RenderEnv, em: Emitter, said: _Narrated
+) -> RunningDraft:
+    inputs = DraftInputs(
+        options.render_id, options.tenant, script.title, options.aspects[0], said.requests,
+        said.durations, said.captions, [v.narration.path for v in said.voices], LEAD_IN,
+        TRANSITION, _label(options.policy), options.policy.disclosure.label_scope,
+    )  # fmt: skip
+    folder = (env.drafts_dir or env.scratch_dir.parent / "drafts") / options.render_id
+    return start_draft(inputs, said.music, folder, em)
+
+
+async def _after_narration(
+    script: Script,
+    routed: Plan,
+    options: RenderOptions,
+    env: RenderEnv,
+    em: Emitter,
+    folders: tuple[Path, Path],
+    said: _Narrated,
+    draft: RunningDraft | None,
+) -> RenderResult:
+    """Clips (each swapped into the draft as it lands), layout, compose and disclose."""
+    work, stage = folders
+    enc = SETTINGS[options.quality]
+    started, voice, voices, durations = said.started, said.voice, said.voices, said.durations
+    requests, captions = said.requests, said.captions
+
+    def arrived(i: int, outcome: ClipOutcome) -> None:
+        assert draft is not None and outcome.clip is not None
+        draft.clip_arrived(i, outcome.clip, reframe_for(script.scenes[i], outcome))
+
     outcomes, music = await asyncio.gather(
-        _generate_all(requests, routed.decisions, env, em), music_task
+        _generate_all(requests, routed.decisions, env, em, arrived if draft else None),
+        said.music,
     )
 
     layouts = await _lay_out(script, requests, outcomes, routed, options, env, em)
     tl = build_timeline(
-        durations,
+        list(durations),
         [o.clip.path for o in outcomes if o.clip is not None],
         [(o.clip.width, o.clip.height) for o in outcomes if o.clip is not None],
         [lay.reframe for lay in layouts],
-        [_captions(s, v) for s, v in zip(script.scenes, voices, strict=True)],
+        list(captions),
         fps=enc.fps,
         transition=TRANSITION,
         label=_label(options.policy),
@@ -437,6 +504,8 @@ async def _make(
     em.stage(Stage.DISCLOSE, 0, 1)
     result = await env.signer.disclose(record, stage)
     em.stage(Stage.DISCLOSE, 1, 1)
+    if draft is not None:
+        await draft.finish()
     return result
 
 

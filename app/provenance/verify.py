@@ -2,6 +2,8 @@
 
 Given a render folder (or one output MP4 and the manifest.json beside it), `verify_path` checks:
 
+    draft                            fails, alone, when manifest.json is a draft's
+                                     (app.provenance.draft_manifest): never publishable
     manifest.schema                  manifest.json is inside the folder, parses (no duplicate
                                      keys) and is a reelroute.manifest/1 document
     manifest.signature               the Ed25519 signature matches the manifest's content
@@ -30,6 +32,7 @@ signature, or nothing) is listed by `app.provenance.coverage`.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +47,7 @@ from app.provenance.credentials import (
     TrustAnchors,
     read_credentials,
 )
+from app.provenance.draft_manifest import NOT_PUBLISHABLE, is_draft
 from app.provenance.label_check import check_label_coverage, check_label_ranges
 from app.provenance.manifest_model import Manifest, ManifestError, OutputRecord, parse_manifest
 from app.provenance.signing import check_signature
@@ -143,6 +147,19 @@ def load_manifest(folder: Path) -> tuple[Manifest | None, Check]:
     except ManifestError as exc:
         return None, fail(name, f"{MANIFEST_FILE}: {exc}")
     return manifest, ok(name, f"{MANIFEST_FILE} is {manifest.schema_}")
+
+
+def check_not_draft(folder: Path) -> Check | None:
+    """A failing `draft` check when the folder's manifest.json is a draft's, else None: a
+    draft is never verified as a publishable output, whatever else it holds."""
+    path = inside(folder, MANIFEST_FILE)
+    try:
+        if path is None or path.stat().st_size > MAX_MANIFEST_BYTES:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None  # load_manifest says what is wrong with it
+    return fail("draft", NOT_PUBLISHABLE) if is_draft(data) else None
 
 
 def check_manifest_signature(manifest: Manifest) -> Check:
@@ -330,6 +347,9 @@ def verify_render(path: Path, inputs: VerifyInputs) -> Verification:
         return Verification([fail("path", f"{path} is neither a render folder nor a file")], None)
     if only is not None and not path.is_file():
         return Verification([fail("path", f"{path} does not exist")], None)
+    draft = check_not_draft(folder)
+    if draft is not None:
+        return Verification([draft], None)
     manifest, schema = load_manifest(folder)
     if manifest is None:
         readout, problem = (

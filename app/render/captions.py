@@ -127,9 +127,11 @@ def ass_document(
     height: int,
     label: VisibleLabel | None = None,
     duration: float = 0.0,
+    marks: Sequence[VisibleLabel] = (),
 ) -> str:
     """An ASS document sized to the output frame: captions inside the safe area, and the
-    visible AI label (when the policy asks for one) shown for `duration` seconds."""
+    visible AI label (when the policy asks for one) shown for `duration` seconds. `marks` are
+    more corner marks of the same look, shown as long (a draft's "Draft")."""
     area = SAFE_AREAS[aspect]
     size = round(height * area.font_scale)
     outline = max(2, round(size * 0.08))
@@ -154,6 +156,10 @@ def ass_document(
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
         style,
         *([_label_style(label, area, width, height, size)] if label else []),
+        *(
+            _label_style(m, area, width, height, size).replace("Style: Label,", f"Style: Mark{k},")
+            for k, m in enumerate(marks)
+        ),
         "",
         "[Events]",
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
@@ -161,6 +167,9 @@ def ass_document(
     if label is not None:
         shown = f"{_ass_time(0)},{_ass_time(duration)}"
         lines.append(f"Dialogue: 1,{shown},Label,,0,0,0,,{_ass_text(label.text)}")
+    for k, mark in enumerate(marks):
+        shown = f"{_ass_time(0)},{_ass_time(duration)}"
+        lines.append(f"Dialogue: 1,{shown},Mark{k},,0,0,0,,{_ass_text(mark.text)}")
     for cap in captions:
         lines.append(
             f"Dialogue: 0,{_ass_time(cap.start)},{_ass_time(cap.end)},Caption,,0,0,0,,"

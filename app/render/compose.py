@@ -30,7 +30,7 @@ class ComposeResult:
     duration: float
 
 
-def _install_fonts(workdir: Path) -> str:
+def install_fonts(workdir: Path) -> str:
     """libass finds fonts by folder; give it the caption font next to the caption files."""
     fonts = workdir / "fonts"
     fonts.mkdir(exist_ok=True)
@@ -59,7 +59,7 @@ async def render_segments(
     progress: ComposeProgress | None = None,
 ) -> list[SegmentJob]:
     """Render every scene segment (each its own bounded ffmpeg process)."""
-    fonts = _install_fonts(workdir)
+    fonts = install_fonts(workdir)
     jobs = segment_jobs(tl, outputs, workdir)
     gate = asyncio.Semaphore(concurrency)
     done = 0

@@ -321,6 +321,7 @@ def render_options(planned: PlannedRender, env: RenderEnv) -> RenderOptions:
         music_mood=request.music_mood,
         approval=manifest_approval(request),
         takes={i: edit.take for i, edit in request.edits.items() if edit.take},
+        draft=request.draft,
     )
 
 
@@ -377,6 +378,7 @@ def build_render_env(
         narration_dir=settings.narration_cache_dir,
         signer=Signer(settings, local_index=local_index),
         scratch_dir=settings.work_dir,
+        drafts_dir=settings.drafts_dir,
         events=events or ignore_events,
         compose_concurrency=settings.compose_concurrency,
         clip_concurrency=settings.clip_concurrency,

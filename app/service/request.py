@@ -120,6 +120,9 @@ class RenderRequest(_Strict):
     edits: dict[int, SceneEdit] = Field(default_factory=dict)  # 0-based scene index -> edit
     parent_id: str | None = None  # regenerate / reroute lineage, recorded in the manifest
     approval: ApprovalRef | None = None  # recorded in the manifest; sets C2PA oversight level
+    # A 540p draft first, refined scene by scene as clips arrive (app.pipeline.draft); the
+    # final outputs are the same either way.
+    draft: bool = False
 
     @field_validator("render_id")
     @classmethod

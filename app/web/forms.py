@@ -54,6 +54,7 @@ class NewVideo:
                 voice=self.voice or None,
                 music_mood=Mood(self.music_mood) if self.music_mood else None,
                 approve=False,
+                draft=True,  # the result page shows the draft at once, refined scene by scene
             )
         except (ValidationError, ValueError) as exc:
             raise InputError(_first_error(exc), field="form") from exc

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
 from app.api.deps import ANY_ROLE, get_service, visible_render
+from app.api.routes import drafts as api_drafts
 from app.api.routes import events as api_events
 from app.api.routes import files as api_files
 from app.errors import NotFound
@@ -67,6 +68,17 @@ async def render_file(
         filename = f"{render_id}-{name}.mp4" if name in ASPECT_SLUGS else f"{render_id}-{name}"
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@router.get("/renders/{render_id}/draft/{name}")
+async def draft_file(
+    request: Request,
+    user: Viewer,
+    render_id: RenderId,
+    name: Annotated[str, Path(pattern=api_drafts.FILE_PATTERN)],
+) -> FileResponse:
+    """The render's draft (draft.mp4 for the player), as the API serves it."""
+    return await api_drafts.get_draft_file(get_service(request), user.principal, render_id, name)
 
 
 @router.get("/renders/{render_id}/scenes/{n}/thumbnail.jpg")

@@ -119,6 +119,9 @@
           data.provider + (data.model ? "/" + data.model : "");
       }
     });
+    source.addEventListener("draft", function (e) {
+      showDraft(box, JSON.parse(e.data).draft || {});
+    });
     source.addEventListener("state", function (e) {
       var data = JSON.parse(e.data);
       if (["succeeded", "failed", "cancelled"].indexOf(data.state) >= 0) {
@@ -130,6 +133,37 @@
       source.close();
       window.location.reload();
     });
+  }
+
+  // The draft: shown once it is whole, each scene marked placeholder or final; when a scene's
+  // clip is swapped in, the player reloads the new draft at the same position.
+  var DRAFT_TONES = { placeholder: "badge--warn", final: "badge--ok", pending: "badge--muted" };
+
+  function showDraft(box, news) {
+    var figure = document.getElementById("draft");
+    if (!figure || !news.scenes) return;
+    (news.scenes || []).forEach(function (state, i) {
+      var cell = box.querySelector('[data-scene="' + i + '"] .scene-draft .badge');
+      if (!cell) return;
+      cell.textContent = state === "final" ? "final" : state === "placeholder" ? "placeholder" : "not yet";
+      cell.className = "badge " + (DRAFT_TONES[state] || "");
+    });
+    if (!news.video) return;  // the whole draft is not written yet
+    var player = document.getElementById("draft-player");
+    var revision = String(news.revision || 0);
+    if (player.getAttribute("data-revision") === revision) return;
+    var at = player.currentTime || 0;
+    var playing = player.getAttribute("data-revision") !== null && !player.paused;
+    player.setAttribute("data-revision", revision);
+    figure.hidden = false;
+    player.addEventListener("loadedmetadata", function () {
+      if (at > 0) player.currentTime = Math.min(at, Math.max(0, player.duration - 0.1));
+      if (playing) player.play().catch(function () {});
+    }, { once: true });
+    player.src = figure.getAttribute("data-src") + "?revision=" + revision;
+    var finals = (news.final_scenes || []).length;
+    document.getElementById("draft-status").textContent = "Draft: " + finals + " of " +
+      news.scenes.length + " scenes final, the rest are placeholders.";
   }
 
   onReady(function () {
