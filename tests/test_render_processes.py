@@ -92,8 +92,14 @@ def test_two_renders_into_one_folder_one_is_refused_by_name(baseline: Path, tmp_
     fresh(baseline, tmp_path)
     first = start(tmp_path, script(tmp_path, "Herons"), tmp_path / "a.jsonl")
     assert wait_for_stage(first, tmp_path / "a.jsonl", "plan")  # holds the lock from here on
-    second = start(tmp_path, script(tmp_path, "Terns"), tmp_path / "b.jsonl")
-    _, err = second.communicate(timeout=TIMEOUT_S)
+    # Paused while it holds the lock: a short render could otherwise finish before the second
+    # process has even started (a loaded machine's start-up is slower than a draft render).
+    os.killpg(first.pid, signal.SIGSTOP)
+    try:
+        second = start(tmp_path, script(tmp_path, "Terns"), tmp_path / "b.jsonl")
+        _, err = second.communicate(timeout=TIMEOUT_S)
+    finally:
+        os.killpg(first.pid, signal.SIGCONT)
     assert second.returncode == 3
     assert "another render (render " in err and "choose another output folder" in err
     out, err = first.communicate(timeout=TIMEOUT_S)
