@@ -27,6 +27,7 @@ _PLAIN: dict[str, str] = {
     "capability.image_to_video": "can do neither text- nor image-to-video",
     "budget.exceeded": "this scene alone would exceed the per-video budget",
     "policy.allow_fallbacks": "eligible, but the policy disables fallbacks",
+    "catalog.unknown_model": "not in the provider catalog",
 }
 
 

@@ -88,7 +88,7 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
         expect(page.locator(".approve-bar")).to_contain_text("Estimated total")
         left_out = scene_1.locator("details.excluded")
         left_out.locator("summary").click()
-        expect(left_out).to_contain_text("no credentials are configured for this provider")
+        expect(left_out).to_contain_text("not configured on this server (no credentials)")
         b.check("plan")
 
         # edit a scene's narration: the plan is made again with it
@@ -107,7 +107,7 @@ def test_journey_1_a_creator_plans_edits_approves_watches_plays_and_regenerates(
             expect(alert).to_contain_text(forbidden.split("/")[0])
             expect(alert).to_contain_text("may not make scene 2")
             expect(alert).to_contain_text(
-                "no credentials are configured for this provider (not_configured)"
+                "not configured on this server (no credentials) (not_configured)"
             )
             b.check("plan-forbidden-pin")
 

@@ -22,12 +22,17 @@ SCENE = {
 
 
 def test_reason_codes_read_as_words_and_unknown_ones_as_themselves() -> None:
-    assert reason_text("policy.ignore") == "the policy ignores this provider"
+    assert reason_text("policy.ignore") == "in the policy's `ignore` list"
     assert reason_text("allegation.unauthorized-distillation:alleged") == (
-        "an allegation of unauthorized distillation (alleged) that the policy excludes"
+        "an allegation of unauthorized distillation (alleged), which the policy excludes"
     )
-    assert reason_text("sourcing.stale:price") == "its price fact is older than the policy accepts"
-    assert reason_text("sourcing.unknown:headquarters") == "its headquarters fact is unknown"
+    assert reason_text("sourcing.stale:price") == (
+        "the evidence for its price is older than the policy allows"
+    )
+    assert reason_text("sourcing.unknown:headquarters") == (
+        "its headquarters is unknown and the policy excludes unknowns"
+    )
+    assert reason_text("catalog.unknown_model") == "not in the provider catalog"
     assert reason_text("something.new") == "something.new"
 
 
@@ -46,7 +51,7 @@ def test_models_are_ranked_and_exclusions_explained() -> None:
     assert excluded_models(SCENE)[0] == (
         "kling/v2",
         [
-            "no credentials are configured for this provider",
-            "the policy allows only other providers",
+            "not configured on this server (no credentials)",
+            "not in the policy's `only` list",
         ],
     )

@@ -7,26 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-REASONS = {
-    "not_configured": "no credentials are configured for this provider",
-    "health.open_circuit": "the provider is failing right now (circuit open)",
-    "lifecycle.retired": "the model was retired by its vendor",
-    "policy.only": "the policy allows only other providers",
-    "policy.ignore": "the policy ignores this provider",
-    "policy.models": "the policy excludes this model",
-    "policy.max_price": "it costs more per second than the policy's max_price",
-    "policy.allow_fallbacks": "the policy disables fallbacks",
-    "sourcing.official_api": "only reachable through a reseller; the policy wants the official API",
-    "sourcing.training_data": "its training-data disclosure is below the policy's minimum",
-    "sourcing.content_credentials": "it emits none of the content credentials the policy needs",
-    "sourcing.open_weights": "its open-weights status differs from the policy's",
-    "sourcing.jurisdiction": "its headquarters are outside the policy's jurisdictions",
-    "capability.duration": "it cannot make a clip of this scene's length",
-    "capability.aspect": "it does not offer this aspect ratio",
-    "capability.image_to_video": "it can make neither text- nor image-to-video",
-    "budget.exceeded": "this scene alone would exceed the per-video budget",
-    "catalog.unknown_model": "it is not in the provider catalog",
-}
+from routing.reasons import describe
+
 PARTS = {
     "fitness": "fit for the scene kind",
     "price": "price",
@@ -38,18 +20,9 @@ PARTS = {
 
 
 def reason_text(code: str) -> str:
-    """One reason code in words, e.g. `allegation.unauthorized-distillation:alleged`."""
-    if code in REASONS:
-        return REASONS[code]
-    family, _, rest = code.partition(".")
-    if family == "allegation":
-        topic, _, status = rest.partition(":")
-        return f"an allegation of {topic.replace('-', ' ')} ({status}) that the policy excludes"
-    if family == "sourcing" and ":" in rest:
-        rule, _, fact = rest.partition(":")
-        what = "unknown" if rule == "unknown" else "older than the policy accepts"
-        return f"its {fact.replace('_', ' ')} fact is {what}"
-    return code
+    """One reason code in words, e.g. `allegation.unauthorized-distillation:alleged` (one table
+    for the API, the web and the disclosure: `routing.reasons`)."""
+    return describe(code)
 
 
 def why_chosen(scene: dict[str, Any], pinned: str | None) -> str:
