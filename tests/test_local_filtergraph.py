@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from providers.local.filtergraph import Graph, escape_value, even, filter_, hold_still, num
+from providers.local.filtergraph import (
+    Graph,
+    escape_value,
+    even,
+    filter_,
+    hold_still,
+    num,
+    relabel,
+)
 from providers.local.fonts import Weight, font_path
 from providers.media import ffmpeg_exe
 
@@ -119,3 +127,52 @@ def test_relabel_prefixes_links_but_not_escaped_brackets_in_values() -> None:
     # the words inside the drawtext value are untouched
     assert moved.count("\\[s1\\]") == text.count("\\[s1\\]") == 1
     assert moved.count("[p_") == text.count("[") - text.count("\\[")
+
+
+def _two_words() -> str:
+    """A backdrop with one word that appears at 0.2 s and one at 0.6 s."""
+    graph = Graph([filter_("color", {"c": "navy", "s": "96x64", "d": 1})])
+    for start, colour in ((0.2, "red"), (0.6, "yellow")):
+        word = graph.source([filter_("color", {"c": colour, "s": "16x8", "d": 1})])
+        graph.overlay(word, "8", "8", enable=f"gte(t,{num(start)})", streamed=True)
+    return graph.text("out")
+
+
+def test_head_of_leaves_out_the_sprites_that_appear_after_it() -> None:
+    from providers.local.filtergraph import chains_of, head_of
+
+    text = _two_words()
+    head = head_of(text, 0.4)
+    assert "c=red" in head and "c=yellow" not in head
+    assert "[m3]null[m5]" in head  # the late word's overlay passes its main frame on
+    assert len(chains_of(head)) == len(chains_of(text)) - 1
+    assert head_of(text, 0.6) == head  # from its very start on, it is not shown
+    assert head_of(text, 0.61) == text  # one frame of it shows: kept
+    assert chains_of("a\\;b;c") == ["a\\;b", "c"]
+
+
+def _frames(graph: str, seconds: float) -> str:
+    trimmed = relabel(graph, "g_") + f";[g_out]trim=duration={seconds}[v]"
+    cmd = [ffmpeg_exe(), "-v", "error", "-filter_complex", trimmed, "-map", "[v]"]
+    return subprocess.run(
+        [*cmd, "-f", "framemd5", "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def test_a_built_in_scenes_head_draws_the_same_frames_from_less() -> None:
+    """A title scene's first 0.4 s, drawn from its cut-down graph, is the very same frames."""
+    from providers.local.filtergraph import head_of
+    from providers.local.recipe import recipe_of
+    from providers.types import Aspect, ClipRequest, SceneKind
+
+    request = ClipRequest(
+        prompt="A quiet grinder built to last for a decade of mornings.", duration=3.0,
+        aspect=Aspect.PORTRAIT, width=180, height=320, kind=SceneKind.TEXT,
+        on_screen_text="A quiet grinder built to last", fps=30,
+    )  # fmt: skip
+    graph = recipe_of(request).graph
+    head = head_of(graph, 0.4)
+    assert len(head) < len(graph) / 2  # most words come later
+    frames = _frames(head, 0.4)
+    assert frames == _frames(graph, 0.4)
+    assert frames.count("\n0,") == 12

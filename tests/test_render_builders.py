@@ -13,7 +13,7 @@ from app.render.captions import ass_document, chunk_words, time_captions
 from app.render.compose import concat_list, mux_argv
 from app.render.quality import SETTINGS, Quality
 from app.render.segments import segment_argv, segment_filter, segment_jobs
-from app.render.timeline import Caption, OutputSpec, Reframe, build_timeline
+from app.render.timeline import Caption, DrawnScene, OutputSpec, Reframe, build_timeline
 from providers.types import Aspect
 
 
@@ -228,3 +228,23 @@ def test_the_gain_is_found_on_exactly_what_the_encoder_gets() -> None:
     assert chain == aac[aac.index("-af") + 1]
     assert chain.startswith("volume=5.70dB,alimiter=") and "pcm_f32le" in pcm
     assert aac[aac.index("-c:a") + 1] == "aac"
+
+
+def test_the_crossfade_head_of_a_drawn_scene_is_drawn_without_its_later_words() -> None:
+    """The next scene's head shows its first 0.4 s: words that appear later are not drawn
+    there (they are in the next segment, which draws the whole scene)."""
+    from providers.local.filtergraph import Graph, filter_
+
+    def drawn(aspect: Aspect, word_at: float) -> DrawnScene:
+        graph = Graph([filter_("color", {"c": "navy", "s": "1080x1920", "d": 5})])
+        word = graph.source([filter_("color", {"c": "yellow", "s": "64x32", "d": 5})])
+        graph.overlay(word, "8", "8", enable=f"gte(t,{word_at})", streamed=True)
+        return DrawnScene(aspect, graph.text("out"), aspect.frame_size(1080), 30, "0" * 64)
+
+    tl, outs = _timeline(2)
+    slots = [replace(s, natives=(drawn(Aspect.PORTRAIT, 1.0),)) for s in tl.slots]
+    tl = replace(tl, slots=tuple(slots))
+    graph = segment_filter(segment_jobs(tl, outs, Path("/w"))[0], tl, "fonts")
+    assert graph.count("c=yellow") == 1  # this scene's word (at 1 s of 2 s), not the head's
+    assert "[cur1_s2]" in graph and "[nxt1_s2]" not in graph
+    assert "[nxt1_s1]null[nxt1_m3]" in graph

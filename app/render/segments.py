@@ -26,7 +26,7 @@ from app.render.timeline import (
     SubjectTrack,
     Timeline,
 )
-from providers.local.filtergraph import relabel
+from providers.local.filtergraph import head_of, relabel
 
 FADE_IN = 0.4  # from black at the very start of the video
 FADE_OUT = 0.8  # to black at the very end
@@ -75,13 +75,15 @@ def _sources(
     found: Sequence[Feed], first_input: int, stem: str, fps: int, start: float, length: float
 ) -> tuple[list[str], list[str]]:
     """Graph parts that bring each feed in at the timeline's rate, trimmed, as `{stem}{k}`;
-    and the labels. A clip is input number `first_input` on; a drawn scene is drawn here."""
+    and the labels. A clip is input number `first_input` on; a drawn scene is drawn here,
+    without the sprites that appear only after `start + length` (for a crossfade head, most
+    of the scene: its frames are the same, its memory and drawing are not spent)."""
     parts: list[str] = []
     index = first_input
     for k, feed in enumerate(found):
         if feed.path is None:
             prefix = f"{stem}{k}_"
-            parts.append(relabel(feed.graph, prefix))
+            parts.append(relabel(head_of(feed.graph, start + length), prefix))
             parts.append(_trimmed(f"{prefix}out", f"{stem}{k}", fps, start, length))
         else:
             parts.append(_trimmed(f"{index}:v", f"{stem}{k}", fps, start, length))

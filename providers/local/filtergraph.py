@@ -157,3 +157,50 @@ def relabel(text: str, prefix: str) -> str:
             out.append(char)
             i += 1
     return "".join(out)
+
+
+# `[main][sprite]overlay=...:enable=gte(t\,START)...[out]`, as `Graph.overlay` writes a sprite
+# that appears at START. Values with escaped brackets don't match and are simply kept.
+_LATE_OVERLAY = re.compile(
+    r"\[(?P<main>\w+)\]\[(?P<sprite>\w+)\]overlay=[^\[\];]*?"
+    r":enable=gte\(t\\,(?P<start>[0-9.]+)\)[^\[\];]*\[(?P<out>\w+)\]"
+)
+_CHAIN_END = re.compile(r"\[(\w+)\]$")
+
+
+def chains_of(text: str) -> list[str]:
+    """The chains of a graph description: split at `;` outside escapes."""
+    chains, start, i = [], 0, 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == ";":
+            chains.append(text[start:i])
+            start = i + 1
+        i += 1
+    chains.append(text[start:])
+    return chains
+
+
+def head_of(text: str, seconds: float) -> str:
+    """`text` (a graph without inputs) cut down to what its first `seconds` show.
+
+    A sprite that appears only at or after `seconds` is left out with the source chain that
+    draws it, its overlay becoming a pass-through: over those frames the overlay is disabled
+    and passes its main frame on untouched, so the frames are the same, but ffmpeg no longer
+    builds and holds the sprite's layers (a crossfade head is a scene's first 0.4 s; most of
+    a scene's words appear later)."""
+    chains = chains_of(text)
+    sources: dict[str, int] = {}  # sprite label -> index of the input-less chain that draws it
+    for k, c in enumerate(chains):
+        end = _CHAIN_END.search(c)
+        if end and not c.startswith("["):
+            sources[end.group(1)] = k
+    dropped: set[int] = set()
+    for k, c in enumerate(chains):
+        late = _LATE_OVERLAY.fullmatch(c)
+        if late and float(late["start"]) >= seconds and late["sprite"] in sources:
+            dropped.add(sources[late["sprite"]])
+            chains[k] = f"[{late['main']}]null[{late['out']}]"
+    return ";".join(c for k, c in enumerate(chains) if k not in dropped)
