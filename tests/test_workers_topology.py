@@ -1,5 +1,6 @@
-"""Scale-out as processes: the API and `reelroute worker`s over PostgreSQL, Redis, one shared
-data folder and a loopback Kling fake that counts every task submission.
+"""Scale-out as processes: the API and `reelroute worker`s, each with a data folder of its own,
+over PostgreSQL, Redis, an S3 bucket (moto on loopback) and a loopback Kling fake that counts
+every task submission.
 
 Workers are killed (SIGKILL) while they poll a vendor and while they compose, and stopped
 (SIGTERM) while they poll; every render still succeeds and verifies, and no vendor task is
@@ -94,8 +95,35 @@ async def _composer(topo: Topology) -> str | None:
     return None
 
 
-def _verify(topo: Topology, render_id: str) -> None:
-    folder = Path(topo.env["REELROUTE_DATA_DIR"]) / "blobs" / "renders" / render_id
+async def _download(
+    topo: Topology, client: httpx.AsyncClient, creator: dict[str, str], render_id: str
+) -> Path:
+    """Every file of a render, fetched through the API (a 307 to a presigned bucket URL), into a
+    folder of the test's own: nothing is read from a process's data folder."""
+    folder = topo.root / "downloads" / render_id
+    folder.mkdir(parents=True)
+    body = (await client.get(f"/v1/renders/{render_id}", headers=creator)).json()
+    got = await client.get(f"/v1/renders/{render_id}/manifest", headers=creator)
+    assert got.status_code == 307, got.status_code  # served from the bucket, not the API's disk
+    got = await client.get(got.headers["location"])
+    assert got.status_code == 200, got.text
+    manifest = got.json()
+    file_of = {o["aspect"]: o["file"] for o in manifest["outputs"]}
+    for entry in body["outputs"]:
+        name = file_of[entry["aspect"]] if "aspect" in entry else entry["name"]
+        fetched = await client.get(entry["url"], headers=creator, follow_redirects=True)
+        assert fetched.status_code == 200, (entry, fetched.status_code)
+        (folder / name).write_bytes(fetched.content)
+    return folder
+
+
+async def _verify(
+    topo: Topology, client: httpx.AsyncClient, creator: dict[str, str], render_id: str
+) -> None:
+    await _verify_folder(topo, await _download(topo, client, creator, render_id))
+
+
+async def _verify_folder(topo: Topology, folder: Path) -> None:
     done = subprocess.run(
         [*CHILD, "verify", str(folder), "--json"], env=topo.env, capture_output=True,
         text=True, timeout=300,
@@ -138,7 +166,7 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
         ]
         assert max(s.generation for s in steps) >= 2  # taken over after the kills
         for render_id in ids:
-            _verify(topo, render_id)
+            await _verify(topo, client, creator, render_id)
 
 
 async def test_sigterm_hands_the_step_back_and_another_worker_resumes_it(tmp_path: Path) -> None:
@@ -168,7 +196,7 @@ async def test_sigterm_hands_the_step_back_and_another_worker_resumes_it(tmp_pat
         (ended,) = await _ended(topo, client, creator, [rid])
         assert ended["state"] == "succeeded", ended.get("error")
         assert topo.fake.submissions == 2 and not topo.fake.cancelled  # resumed, never resubmitted
-        _verify(topo, rid)
+        await _verify(topo, client, creator, rid)
 
 
 FALLBACK = (
@@ -200,14 +228,12 @@ async def test_an_unknown_submission_ends_as_the_policy_says(tmp_path: Path) -> 
         (ended,) = await _ended(topo, client, creator, [fell_back])
         assert ended["state"] == "succeeded", ended.get("error")
         assert topo.fake.submissions == 2  # one paid task for this render too
-        manifest_path = (
-            Path(topo.env["REELROUTE_DATA_DIR"]) / "blobs/renders" / fell_back / "manifest.json"
-        )
-        manifest = json.loads(manifest_path.read_text())
+        folder = await _download(topo, client, creator, fell_back)
+        manifest = json.loads((folder / "manifest.json").read_text())
         (scene,) = manifest["scenes"]
         assert [(a["provider"], a["outcome"]) for a in scene["attempts"]] == [
             ("kling", "unknown"),
             ("local", "succeeded"),
         ]
         assert manifest["policy"]["body"]["on_unknown_submit"] == "fallback"
-        _verify(topo, fell_back)
+        await _verify_folder(topo, folder)
