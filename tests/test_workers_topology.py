@@ -11,6 +11,7 @@ most.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,20 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
         assert max(s.generation for s in steps) >= 2  # taken over after the kills
         for render_id in ids:
             await _verify(topo, client, creator, render_id)
+
+        # Clips travel through the bucket: with every worker's own copies gone, the first
+        # script again is made from the bucket's clips, and no vendor task is submitted.
+        made = topo.bucket_keys("clips/")
+        assert len([k for k in made if k.endswith(".mp4")]) == 6, made
+        for copy in topo.root.glob("worker-*/clips"):
+            shutil.rmtree(copy)
+        again = await _render(client, creator, _script(0), "kling-only")
+        (ended,) = await _ended(topo, client, creator, [again])
+        assert ended["state"] == "succeeded", ended.get("error")
+        assert topo.fake.submissions == 6, topo.tail()
+        reused = [a.outcome for a in await _attempts(topo) if a.render_id == again]
+        assert reused == ["cached", "cached"], reused
+        await _verify(topo, client, creator, again)
 
 
 async def test_sigterm_hands_the_step_back_and_another_worker_resumes_it(tmp_path: Path) -> None:

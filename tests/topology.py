@@ -152,6 +152,14 @@ class Topology:
         proc.send_signal(sig)
         return proc
 
+    def bucket_keys(self, prefix: str) -> list[str]:
+        """The bucket's keys under `prefix`."""
+        client = make_client(self.env["REELROUTE_S3_ENDPOINT_URL"])
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.env["REELROUTE_S3_BUCKET"], Prefix=prefix
+        )
+        return [o["Key"] for page in pages for o in page.get("Contents", [])]
+
     async def key(self, tenant: str, role: str) -> dict[str, str]:
         made = await create_key(self.db, tenant, Role(role))
         return {"Authorization": f"Bearer {made.secret}"}
