@@ -184,36 +184,6 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
         await _verify(topo, client, creator, again)
 
 
-async def test_sigterm_hands_the_step_back_and_another_worker_resumes_it(tmp_path: Path) -> None:
-    async with (
-        topology(tmp_path, workers=1) as topo,
-        httpx.AsyncClient(base_url=topo.api_url, timeout=60) as client,
-    ):
-        admin, creator = await topo.key("acme", "agency_admin"), await topo.key("acme", "creator")
-        await _policy(client, admin, KLING_ONLY)
-        topo.fake.hold.set()
-        rid = await _render(client, creator, _script(7), "kling-only")
-
-        async def both_polling() -> bool:
-            subs = [a for a in await _attempts(topo) if a.outcome == "submitted"]
-            return len(subs) == 2
-
-        await wait_for(both_polling, "both scenes submitted", topo)
-        worker = topo.workers[0]
-        worker.terminate()  # SIGTERM
-        assert worker.wait(timeout=60) == 0, topo.tail()
-        steps = {s.step: s for s in await _leases(topo)}
-        assert steps[0].state == steps[1].state == StepState.QUEUED.value  # handed back
-        assert steps[0].worker_id is None and steps[1].worker_id is None
-
-        topo.start_worker()
-        topo.fake.hold.clear()
-        (ended,) = await _ended(topo, client, creator, [rid])
-        assert ended["state"] == "succeeded", ended.get("error")
-        assert topo.fake.submissions == 2 and not topo.fake.cancelled  # resumed, never resubmitted
-        await _verify(topo, client, creator, rid)
-
-
 FALLBACK = (
     "id: kling-then-local\nonly: [kling, local]\norder: [kling, local]\n"
     "models: {only: [kling/kling-v2-5-turbo, local/local-motion-1]}\n"
@@ -221,7 +191,62 @@ FALLBACK = (
 )
 
 
-async def test_an_unknown_submission_ends_as_the_policy_says(tmp_path: Path) -> None:
+async def _sigterm_hands_the_step_back_and_another_worker_resumes_it(
+    topo: Topology, client: httpx.AsyncClient, creator: dict[str, str]
+) -> None:
+    topo.fake.hold.set()
+    rid = await _render(client, creator, _script(7), "kling-only")
+
+    async def both_polling() -> bool:
+        subs = [a for a in await _attempts(topo) if a.outcome == "submitted"]
+        return len(subs) == 2
+
+    await wait_for(both_polling, "both scenes submitted", topo)
+    worker = topo.workers[0]
+    worker.terminate()  # SIGTERM
+    assert worker.wait(timeout=60) == 0, topo.tail()
+    steps = {s.step: s for s in await _leases(topo)}
+    assert steps[0].state == steps[1].state == StepState.QUEUED.value  # handed back
+    assert steps[0].worker_id is None and steps[1].worker_id is None
+
+    topo.start_worker()
+    topo.fake.hold.clear()
+    (ended,) = await _ended(topo, client, creator, [rid])
+    assert ended["state"] == "succeeded", ended.get("error")
+    assert topo.fake.submissions == 2 and not topo.fake.cancelled  # resumed, never resubmitted
+    await _verify(topo, client, creator, rid)
+
+
+async def _an_unknown_submission_ends_as_the_policy_says(
+    topo: Topology, client: httpx.AsyncClient, creator: dict[str, str]
+) -> None:
+    paid = topo.fake.submissions
+    topo.fake.drop_next = 1  # accepted (a task exists, billed), the answer never arrives
+    failed = await _render(client, creator, _script(1, scenes=1), "kling-only")
+    (ended,) = await _ended(topo, client, creator, [failed])
+    assert ended["state"] == "failed"
+    assert topo.fake.submissions == paid + 1  # on_unknown_submit: fail (the default) pays once
+    rows = [a for a in await _attempts(topo) if a.render_id == failed]
+    assert [a.outcome for a in rows] == ["unknown"]
+
+    topo.fake.drop_next = 1
+    fell_back = await _render(client, creator, _script(2, scenes=1), "kling-then-local")
+    (ended,) = await _ended(topo, client, creator, [fell_back])
+    assert ended["state"] == "succeeded", ended.get("error")
+    assert topo.fake.submissions == paid + 2  # one paid task for this render too
+    folder = await _download(topo, client, creator, fell_back)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (scene,) = manifest["scenes"]
+    assert [(a["provider"], a["outcome"]) for a in scene["attempts"]] == [
+        ("kling", "unknown"),
+        ("local", "succeeded"),
+    ]
+    assert manifest["policy"]["body"]["on_unknown_submit"] == "fallback"
+    await _verify_folder(topo, folder)
+
+
+async def test_sigterm_hand_back_and_unknown_submissions_on_one_worker(tmp_path: Path) -> None:
+    """Two checks on one topology (starting one costs up to a minute on a loaded machine)."""
     async with (
         topology(tmp_path, workers=1) as topo,
         httpx.AsyncClient(base_url=topo.api_url, timeout=60) as client,
@@ -229,26 +254,5 @@ async def test_an_unknown_submission_ends_as_the_policy_says(tmp_path: Path) -> 
         admin, creator = await topo.key("acme", "agency_admin"), await topo.key("acme", "creator")
         await _policy(client, admin, KLING_ONLY)
         await _policy(client, admin, FALLBACK)
-
-        topo.fake.drop_next = 1  # accepted (a task exists, billed), the answer never arrives
-        failed = await _render(client, creator, _script(1, scenes=1), "kling-only")
-        (ended,) = await _ended(topo, client, creator, [failed])
-        assert ended["state"] == "failed"
-        assert topo.fake.submissions == 1  # on_unknown_submit: fail (the default) pays once
-        rows = [a for a in await _attempts(topo) if a.render_id == failed]
-        assert [a.outcome for a in rows] == ["unknown"]
-
-        topo.fake.drop_next = 1
-        fell_back = await _render(client, creator, _script(2, scenes=1), "kling-then-local")
-        (ended,) = await _ended(topo, client, creator, [fell_back])
-        assert ended["state"] == "succeeded", ended.get("error")
-        assert topo.fake.submissions == 2  # one paid task for this render too
-        folder = await _download(topo, client, creator, fell_back)
-        manifest = json.loads((folder / "manifest.json").read_text())
-        (scene,) = manifest["scenes"]
-        assert [(a["provider"], a["outcome"]) for a in scene["attempts"]] == [
-            ("kling", "unknown"),
-            ("local", "succeeded"),
-        ]
-        assert manifest["policy"]["body"]["on_unknown_submit"] == "fallback"
-        await _verify_folder(topo, folder)
+        await _sigterm_hands_the_step_back_and_another_worker_resumes_it(topo, client, creator)
+        await _an_unknown_submission_ends_as_the_policy_says(topo, client, creator)
