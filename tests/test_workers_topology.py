@@ -158,7 +158,7 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
         # One succeeded attempt per vendor task (a step taken over after its clip was stored
         # finds it in the clip cache: a `cached` attempt, nothing paid).
         attempts = [a for a in await _attempts(topo) if a.vendor_task_id]
-        paid = [a.vendor_task_id for a in attempts if a.outcome == "succeeded"]
+        paid = [str(a.vendor_task_id) for a in attempts if a.outcome == "succeeded"]
         assert sorted(paid) == sorted(t.id for t in topo.fake.tasks.values())
         assert {a.outcome for a in attempts} <= {"succeeded", "cached"}
         steps = await _leases(topo)

@@ -71,7 +71,6 @@ class WrittenScripts:
                                            notes=list(written[1]), created_at=now()))  # fmt: skip
         return written
 
-
     def _push_images(self, script: Script) -> None:
         for scene in script.scenes:
             hint = scene.image_hint
