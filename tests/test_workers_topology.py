@@ -178,7 +178,8 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
         again = await _render(client, creator, _script(0), "kling-only")
         (ended,) = await _ended(topo, client, creator, [again])
         assert ended["state"] == "succeeded", ended.get("error")
-        assert topo.fake.submissions == 6, topo.tail()
+        keys = {(s.render_id, s.step): s.cache_key for s in await _leases(topo)}
+        assert topo.fake.submissions == 6, (keys, topo.tail())
         reused = [a.outcome for a in await _attempts(topo) if a.render_id == again]
         assert reused == ["cached", "cached"], reused
         await _verify(topo, client, creator, again)

@@ -209,16 +209,23 @@ AWS = {
 @contextmanager
 def _bucket() -> Iterator[dict[str, str]]:
     """A moto S3 server on loopback with one bucket; the REELROUTE_S3_* and AWS_* values that
-    point at it. The server holds everything in memory and goes with it."""
+    point at it. moto keeps its buckets per process, not per server, so the bucket has a name
+    of its own and is emptied and deleted afterwards."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    endpoint, bucket = f"http://{host}:{port}", "rr-topology"
+    endpoint, bucket = f"http://{host}:{port}", "rr-topology-" + secrets.token_hex(4)
     saved = {k: os.environ.get(k) for k in AWS}
     os.environ.update(AWS)  # the test's own boto3 client (creating the bucket) reads these
+    client = make_client(endpoint)
     try:
-        make_client(endpoint).create_bucket(Bucket=bucket)
+        client.create_bucket(Bucket=bucket)
         yield {**AWS, "REELROUTE_S3_BUCKET": bucket, "REELROUTE_S3_ENDPOINT_URL": endpoint}
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for page in pages:
+            for obj in page.get("Contents", []):
+                client.delete_object(Bucket=bucket, Key=obj["Key"])
+        client.delete_bucket(Bucket=bucket)
     finally:
         for k, v in saved.items():
             if v is None:
