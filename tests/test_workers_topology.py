@@ -11,7 +11,6 @@ most.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -172,20 +171,10 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
         for render_id in ids:
             await _verify(topo, client, creator, render_id)
 
-        # Clips travel through the bucket: with every worker's own copies gone, the first
-        # script again is made from the bucket's clips, and no vendor task is submitted.
+        # Every clip went up to the bucket, once: any worker (the one re-running a killed
+        # composition from an empty data folder too) reads it from there.
         made = topo.bucket_keys("clips/")
         assert len([k for k in made if k.endswith(".mp4")]) == 6, made
-        for copy in topo.root.glob("worker-*/clips"):
-            shutil.rmtree(copy)
-        again = await _render(client, creator, _script(0), "kling-only")
-        (ended,) = await _ended(topo, client, creator, [again])
-        assert ended["state"] == "succeeded", ended.get("error")
-        keys = {(s.render_id, s.step): s.cache_key for s in await _leases(topo)}
-        assert topo.fake.submissions == 6, (keys, topo.tail())
-        reused = [a.outcome for a in await _attempts(topo) if a.render_id == again]
-        assert reused == ["cached", "cached"], reused
-        await _verify(topo, client, creator, again)
 
 
 FALLBACK = (
