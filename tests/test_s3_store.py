@@ -8,10 +8,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.api.written import WrittenScripts
+from app.ingest.model import Scene, Script, SourceKind
+from app.ingest.url.ingest import URL_IMAGES
 from app.pipeline.cache import ClipCache, S3ClipStore, clip_cache
+from app.service.request import RenderSource
 from app.store.blobs import BlobKeyError, build_blob_store
+from app.store.db import Database, default_url
 from app.store.s3 import BlobStoreError, Bucket, S3BlobStore
-from providers.types import Clip
+from providers.types import Clip, SceneKind
 from tests.s3_server import S3, s3, s3_endpoint, s3_settings
 
 __all__ = ["s3", "s3_endpoint"]  # the fixtures, used by name below
@@ -140,3 +145,37 @@ def test_presigned_urls_name_the_public_endpoint(s3: S3, tmp_path: Path) -> None
     url = store.download_url("renders/r4/a.mp4", "a.mp4", "video/mp4")
     assert url is not None and url.startswith(f"{public}/{s3.bucket}/renders/r4/a.mp4?")
     assert "X-Amz-Expires=900" in url
+
+
+async def test_a_url_source_s_images_reach_a_worker_on_another_machine(
+    s3: S3, tmp_path: Path
+) -> None:
+    """The API fetched the article (its image is in the API's own data folder); a worker with
+    a data folder of its own reads the script from the ledger and the image from the bucket."""
+    api_settings = s3_settings(s3, tmp_path / "api")
+    worker_settings = s3_settings(s3, tmp_path / "worker")
+    db = Database(default_url(tmp_path))
+    await db.migrate()
+    image = api_settings.data_dir / URL_IMAGES / "ab12.png"
+    image.parent.mkdir(parents=True)
+    image.write_bytes(b"\x89PNG\r\n\x1a\nthe article's picture")
+    local = tmp_path / "api" / "mine.png"  # a file a script named: not shared, left as it is
+    scenes = (
+        Scene(0, "Boats rest.", "Dawn", "boats", SceneKind.LANDSCAPE, 3.0, image_hint=image),
+        Scene(1, "They sail.", "Noon", "sails", SceneKind.LANDSCAPE, 3.0, image_hint=local),
+    )
+    script = Script("Harbour", SourceKind.URL, "sha256:abc", scenes)
+
+    async def write(source: RenderSource) -> tuple[Script, tuple[str, ...]]:
+        return script, ()
+
+    source = RenderSource(kind="url", url="https://example.org/a")
+    try:
+        assert await WrittenScripts(api_settings, db, write)(source) == (script, ())
+        got = await WrittenScripts(worker_settings, db, write)(source)
+        assert got is not None
+        hints = [s.image_hint for s in got[0].scenes]
+        assert hints == [worker_settings.data_dir / URL_IMAGES / "ab12.png", local]
+        assert hints[0] is not None and hints[0].read_bytes() == image.read_bytes()
+    finally:
+        await db.close()

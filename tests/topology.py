@@ -2,10 +2,12 @@
 
 `reelroute serve` (uvicorn) and `reelroute worker`s as child processes, sharing a fresh
 PostgreSQL database, a Redis queue of their own (a unique queue name and job-id prefix, its keys
-deleted afterwards), one data folder (the local blob store and clip cache: "shared storage" on
-one machine) and one configured identity (manifest key and C2PA chain, made for the test). The
-vendor is the Kling fake on loopback, in the test's own process, so the test counts every task
-submission. Children run behind the same network fence as the suite (tests/netguard.py).
+deleted afterwards), an S3 bucket on a loopback moto server (outputs, manifests and the clip
+cache) and one configured identity (manifest key and C2PA chain, made for the test). Nothing
+else is shared: the API and every worker have a data folder of their own, as on separate
+machines, so whatever one process needs from another must travel through the ledger or the
+bucket. The vendor is the Kling fake on loopback, in the test's own process, so the test counts
+every task submission. Children run behind the same network fence as the suite (tests/netguard.py).
 """
 
 from __future__ import annotations
@@ -21,19 +23,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import redis
+from moto.server import ThreadedMotoServer
 
 from app.provenance.credentials import CA_FILE, CHAIN_FILE, KEY_FILE, create_local_chain
 from app.provenance.signing import DEFAULT_KEY_FILE, load_or_create_key
 from app.store.db import Database
 from app.store.keys import Role, create_key
+from app.store.s3 import make_client
 from providers.media import run_ffmpeg
 from tests.fakes_http.kling import KlingFake, envelope
 from tests.fakes_http.server import Reply, Request, serve
@@ -96,11 +100,14 @@ class Topology:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
 
-    def _spawn(self, args: list[str], log_name: str) -> subprocess.Popen[bytes]:
-        log = self.root / f"{log_name}.log"
+    def _spawn(self, args: list[str], name: str) -> subprocess.Popen[bytes]:
+        """A child with a data folder of its own (`root/name`): nothing local is shared."""
+        log = self.root / f"{name}.log"
         self.logs.append(log)
+        data = self.root / name
+        env = {**self.env, "REELROUTE_DATA_DIR": str(data)}
         with log.open("wb") as out:
-            return subprocess.Popen([*CHILD, *args], env=self.env, cwd=self.root,
+            return subprocess.Popen([*CHILD, *args], env=env, cwd=self.root,
                                     stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
 
     def start_worker(self) -> subprocess.Popen[bytes]:
@@ -145,6 +152,14 @@ class Topology:
         proc.send_signal(sig)
         return proc
 
+    def bucket_keys(self, prefix: str) -> list[str]:
+        """The bucket's keys under `prefix`."""
+        client = make_client(self.env["REELROUTE_S3_ENDPOINT_URL"])
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.env["REELROUTE_S3_BUCKET"], Prefix=prefix
+        )
+        return [o["Key"] for page in pages for o in page.get("Contents", [])]
+
     async def key(self, tenant: str, role: str) -> dict[str, str]:
         made = await create_key(self.db, tenant, Role(role))
         return {"Authorization": f"Bearer {made.secret}"}
@@ -183,6 +198,43 @@ async def _video(folder: Path) -> bytes:
     return out.read_bytes()
 
 
+AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@contextmanager
+def _bucket() -> Iterator[dict[str, str]]:
+    """A moto S3 server on loopback with one bucket; the REELROUTE_S3_* and AWS_* values that
+    point at it. moto keeps its buckets per process, not per server, so the bucket has a name
+    of its own and is emptied and deleted afterwards."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint, bucket = f"http://{host}:{port}", "rr-topology-" + secrets.token_hex(4)
+    saved = {k: os.environ.get(k) for k in AWS}
+    os.environ.update(AWS)  # the test's own boto3 client (creating the bucket) reads these
+    client = make_client(endpoint)
+    try:
+        client.create_bucket(Bucket=bucket)
+        yield {**AWS, "REELROUTE_S3_BUCKET": bucket, "REELROUTE_S3_ENDPOINT_URL": endpoint}
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for page in pages:
+            for obj in page.get("Contents", []):
+                client.delete_object(Bucket=bucket, Key=obj["Key"])
+        client.delete_bucket(Bucket=bucket)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        server.stop()
+
+
 def _clean_redis(queue: str) -> None:
     client = redis.Redis.from_url(REDIS)
     try:
@@ -198,10 +250,13 @@ async def topology(root: Path, workers: int = 2, lease_s: float = 6.0) -> AsyncI
     name, db_url = await _pg_database()
     queue = "rrtest-" + secrets.token_hex(5)
     fake = CountingKling(await _video(root))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REELROUTE_")}
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("REELROUTE_", "AWS_"))
+    }  # fmt: skip
     env.update(
         PYTHONPATH=str(REPO),
-        REELROUTE_DATA_DIR=str(root / "shared"),
+        REELROUTE_DATA_DIR=str(root / "tools"),  # the test's own CLI runs (verify)
         REELROUTE_DATABASE_URL=db_url,
         REELROUTE_REDIS_URL=REDIS,
         REELROUTE_QUEUE_NAME=queue,
@@ -216,7 +271,8 @@ async def topology(root: Path, workers: int = 2, lease_s: float = 6.0) -> AsyncI
     db = Database(db_url)
     topo: Topology | None = None
     try:
-        with serve(fake) as url:
+        with serve(fake) as url, _bucket() as s3_env:
+            env.update(s3_env)
             fake.base_url = url
             env["REELROUTE_KLING__BASE_URL"] = url
             await db.migrate()

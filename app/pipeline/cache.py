@@ -69,17 +69,19 @@ class LocalClipStore:
 
 
 class S3ClipStore:
-    """The cache in a bucket under `clips/`, with `root` as this worker's read-through copy."""
+    """The cache in a bucket under `folder/` (`clips/`), with `root` as this worker's
+    read-through copy. Other content-addressed files every worker must read (a URL source's
+    article images) are shared the same way under a folder of their own."""
 
-    def __init__(self, bucket: Bucket, root: Path) -> None:
-        self.bucket, self.root = bucket, root
+    def __init__(self, bucket: Bucket, root: Path, folder: str = "clips") -> None:
+        self.bucket, self.root, self.folder = bucket, root, folder
 
     def pull(self, name: str) -> bool:
         local = self.root / name
-        return local.is_file() or self.bucket.download(f"clips/{name}", local)
+        return local.is_file() or self.bucket.download(f"{self.folder}/{name}", local)
 
     def push(self, name: str) -> None:
-        self.bucket.upload(self.root / name, f"clips/{name}")
+        self.bucket.upload(self.root / name, f"{self.folder}/{name}")
 
 
 class ClipCache:

@@ -38,6 +38,7 @@ from app.ingest.url.summarize import summarize
 if TYPE_CHECKING:  # app.config imports this package's settings
     from app.config import Settings
 
+URL_IMAGES = "url-images"  # the folder (in the data dir and the bucket) of article images
 DEFAULT_MINUTES = 3.0
 MAX_MINUTES = 30.0
 EXCERPT_CHARS = 160
@@ -66,7 +67,7 @@ class UrlOptions:
             words_per_minute=words_per_minute or settings.words_per_minute,
             fetch=settings.fetch,
             llm=settings.llm,
-            image_dir=settings.data_dir / "url-images",
+            image_dir=settings.data_dir / URL_IMAGES,
         )
 
 
