@@ -20,6 +20,7 @@ from providers.errors import (
     ProviderUnavailable,
     RateLimited,
     RequestRejected,
+    SubmissionUnknown,
 )
 from providers.settings import RunwaySettings
 from providers.types import Aspect
@@ -145,12 +146,15 @@ async def test_rate_limit_carries_retry_after(
     assert info.value.retry_after == pytest.approx(expected)
 
 
-async def test_server_errors_and_hangs_are_unavailable(fake: RunwayFake, tmp_path: Path) -> None:
+async def test_server_errors_are_unavailable_and_a_hung_submission_is_unknown(
+    fake: RunwayFake, tmp_path: Path
+) -> None:
     fake.fail("submit", Reply(503, {"error": "overloaded"}))
     with pytest.raises(ProviderUnavailable, match="HTTP 503"):
         await adapter(fake, FakeTime()).generate(clip_request(), "gen4.5", tmp_path / "c.mp4")
+    # The request went out and no answer came: the vendor may have taken (and billed) the job.
     fake.fail("submit", Reply(200, {"id": "late"}, hang_s=1.0))
-    with pytest.raises(ProviderUnavailable, match="ReadTimeout"):
+    with pytest.raises(SubmissionUnknown, match="ReadTimeout"):
         await adapter(fake, FakeTime(), timeout_s=0.2).generate(
             clip_request(), "gen4.5", tmp_path / "c.mp4"
         )
