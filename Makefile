@@ -13,7 +13,7 @@ BENCH_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test check lint types format bench clean install install-dev serve
+.PHONY: demo test check lint types format bench clean install install-dev serve browser
 
 # The installer, chosen once per venv: uv when it is on PATH or can be installed as a wheel
 # into $(BOOTSTRAP) (a few seconds, then much faster installs), else pip. USE_UV=0 forces pip.
@@ -61,7 +61,11 @@ demo: install
 serve: install
 	$(BIN)/reelroute serve --host $(HOST) --port $(PORT)
 
-test: install-dev
+# Debian's Chromium for the web app's browser tests (apt, when missing and permitted).
+browser:
+	@bash scripts/ensure-chromium.sh
+
+test: install-dev browser
 	$(BIN)/pytest -q
 
 lint: install-dev
