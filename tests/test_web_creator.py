@@ -268,6 +268,7 @@ def test_new_video_takes_an_uploaded_script_and_says_what_is_missing(
             b.page.get_by_role("button", name="Plan").click()
             expect(b.page.get_by_role("alert")).to_contain_text("you gave url and prompt")
         expect(b.page.get_by_label("Prompt")).to_have_value("tidal energy")  # kept
+        b.page.wait_for_load_state()  # the page the refused form came back on, scripts included
         b.page.get_by_label("Prompt").fill("")
         b.page.get_by_label("Blog URL").fill("")
         b.page.get_by_label("Or upload a text file").set_input_files(str(script))

@@ -42,12 +42,14 @@
   // "Or upload a text file": read it into the Script textarea so it can be checked first.
   onReady(function () {
     document.querySelectorAll("input[type=file][data-fills]").forEach(function (input) {
-      input.addEventListener("change", function () {
+      function fill() {
         var target = document.getElementById(input.getAttribute("data-fills"));
         var file = input.files && input.files[0];
         if (!target || !file) return;
         file.text().then(function (text) { target.value = text; });
-      });
+      }
+      input.addEventListener("change", fill);
+      fill();  // a file chosen before this script ran (a slow page) fired no change we heard
     });
   });
 
