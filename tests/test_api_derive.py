@@ -203,7 +203,7 @@ async def test_a_render_every_provider_refuses_fails_with_a_reason(tmp_path: Pat
         assert done["state"] == "failed"
         assert done["error"]["code"] == "render_failed" and done["error"]["message"]
         assert {s["state"] for s in done["scenes"]} == {"failed"}
-        await api.service.webhooks.drain()
+        await receiver.settled(api.service.webhooks, 2)
         sent = [json.loads(body) for body, _ in receiver.seen]
         assert [(e["type"], e["render_id"]) for e in sent] == [
             ("render.planned", rid),

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from app.api.webhooks import HEADER, verify_signature
+from app.api.webhooks import HEADER, WebhookDispatcher, verify_signature
 from tests.api_harness import FAKES_POLICY, running_api
 from tests.service_db import database_url  # noqa: F401  (fixture)
 from tests.test_api_renders import create_body
@@ -56,6 +56,16 @@ class Receiver:
         self.seen.append((await request.body(), request.headers.get(HEADER, "")))
         failing = self.fail_first and len(self.seen) == 1
         return JSONResponse({}, status_code=500 if failing else 200)
+
+    async def settled(self, webhooks: WebhookDispatcher, count: int) -> None:
+        """Wait for `count` deliveries. A render's final state is readable a moment before
+        its webhook is queued, so one drain right after seeing the state can come too early."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while len(self.seen) < count and loop.time() < deadline:
+            await webhooks.drain()
+            await asyncio.sleep(0.02)
+        await webhooks.drain()  # the delivery that arrived last is recorded too
 
 
 async def read_events(response: httpx.Response, stop_after: int | None) -> list[dict[str, Any]]:
@@ -111,7 +121,7 @@ async def test_sse_reconnect_and_signed_webhook(tmp_path: Path, database_url: st
         kinds = {e.get("event") for e in before + after}
         assert {"stage", "scene", "attempt"} <= kinds
 
-        await api.service.webhooks.drain()
+        await receiver.settled(api.service.webhooks, 2)
         assert len(receiver.seen) == 2  # failed once, retried
         body, signature = receiver.seen[-1]
         assert verify_signature(hook["secret"], signature, body)

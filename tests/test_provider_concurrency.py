@@ -85,13 +85,13 @@ def decision(index: int, provider: str) -> RoutingDecision:
 
 async def settle(wide: HeldProvider, narrow: HeldProvider, want: tuple[int, int]) -> None:
     """Let the loop run until both reach `want` in flight, then some more so any call the
-    gates would wrongly admit gets its chance to start."""
-    for _ in range(1000):
-        if (wide.in_flight, narrow.in_flight) == want:
-            break
-        await asyncio.sleep(0)
-    for _ in range(50):
-        await asyncio.sleep(0)
+    gates would wrongly admit gets its chance to start. Time-bounded, not a count of loop
+    turns: the cache lookups before each call run in threads, slow on a loaded machine."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while (wide.in_flight, narrow.in_flight) != want and loop.time() < deadline:
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.2)
 
 
 def test_declared_limit_is_read_and_undeclared_gets_the_default() -> None:
