@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -43,7 +45,7 @@ class RunwayFake(VendorFake):
         problem = _invalid(body, I2V if i2v else T2V, i2v)
         if problem:
             return Reply(400, {"error": problem})
-        tid = f"0f1e2d3c-0000-4000-8000-{len(self.tasks) + 1:012d}"
+        tid = self.task_id(body)
         end = {"status": "SUCCEEDED", "output": [self.file_url(tid)]}
         if self.failure is not None:
             end = {"status": "FAILED", **self.failure}
@@ -52,6 +54,10 @@ class RunwayFake(VendorFake):
         self.tasks[tid] = Task(tid, [{"id": tid, "createdAt": "2026-11-22T12:00:00Z", **s}
                                      for s in steps])  # fmt: skip
         return Reply(200, {"id": tid})
+
+    def task_id(self, body: dict[str, Any]) -> str:
+        """The next task's id: numbered in the order submissions arrive."""
+        return f"0f1e2d3c-0000-4000-8000-{len(self.tasks) + 1:012d}"
 
     def _status(self, tid: str) -> Reply:
         task = self.tasks.get(tid)
@@ -77,3 +83,19 @@ def _invalid(body: Any, models: dict[str, set[str]], i2v: bool) -> str:
     if i2v and not (isinstance(image, str) and image.startswith(("data:image/", "https://"))):
         return "promptImage: must be an HTTPS URL or an image data URI"
     return ""
+
+
+class PromptKeyedRunway(RunwayFake):
+    """Runway whose task ids follow from what was asked (prompt, seed, model, ...), not from
+    the order concurrent submissions arrive: two renders of the same script record the same
+    provider job ids whatever order their scenes reached the vendor in."""
+
+    def __init__(self, video: bytes, key: str = "rw-secret-key") -> None:
+        super().__init__(video, key=key)
+        self.seen: dict[str, int] = {}
+
+    def task_id(self, body: dict[str, Any]) -> str:
+        asked = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        repeat = self.seen[asked] = self.seen.get(asked, -1) + 1  # the same request again
+        h = hashlib.sha256(f"{asked}#{repeat}".encode()).hexdigest()
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:32]}"
