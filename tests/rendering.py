@@ -13,6 +13,8 @@ from app.pipeline.disclose import RenderResult
 from app.pipeline.env import RenderEnv
 from app.pipeline.plan import plan_script
 from app.pipeline.run import RenderOptions, render_script
+from app.provenance.credentials import CA_FILE, CHAIN_FILE, KEY_FILE
+from app.provenance.signing import DEFAULT_KEY_FILE
 from app.render.quality import Quality
 from app.service.entry import build_render_env
 from providers.registry import Registry
@@ -49,3 +51,15 @@ async def render(
     )  # fmt: skip
     options = RenderOptions(env.new_id(), policy, aspects, quality)
     return await render_script(script, routed, options, env, out_dir)
+
+
+def identity_of(keys: Path) -> dict[str, Any]:
+    """Settings that sign with the keys another data folder made (`<data_dir>/keys`), as every
+    worker of one deployment shares one identity; report.html names where the anchors are, so
+    renders that mean to match byte for byte use the same files, not copies."""
+    return {
+        "signing_key_path": keys / DEFAULT_KEY_FILE,
+        "c2pa_cert_path": keys / CHAIN_FILE,
+        "c2pa_key_path": keys / KEY_FILE,
+        "c2pa_trust_anchors_path": keys / CA_FILE,
+    }

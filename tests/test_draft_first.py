@@ -1,8 +1,8 @@
 """Draft first: a render against a fake vendor on loopback whose clips come late (seeded
 latencies, and none before the draft is whole) is watchable as a draft before any clip lands;
-each clip then changes its own segment alone; the final outputs carry the very packets a
-render without a draft makes (their C2PA stores differ by a random label and the signing key
-of each data folder, and so does nothing else)."""
+each clip then changes its own segment alone; the final files (every MP4 with its C2PA store,
+manifest.json, captions, disclosure, report.html) are byte for byte those of a render without a
+draft that has the same inputs, keys, render id and clock."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from routing.policy import parse_policy
 from tests.fakes import FakeTime
 from tests.fakes_http.runway import PromptKeyedRunway
 from tests.fakes_http.server import Reply, serve
-from tests.rendering import make_env
+from tests.rendering import identity_of, make_env
 
 SCRIPT = """A quiet harbour at dawn, boats resting on still water.
 
@@ -125,16 +125,18 @@ def _polling() -> Timing:
     return Timing(sleep=sleep, monotonic=time.monotonic, random=lambda: 0.5)
 
 
-async def _render(fake: PromptKeyedRunway, data: Path, out: Path, draft: bool, events: Any) -> Path:
+async def _render(
+    fake: PromptKeyedRunway, data: Path, out: Path, draft: bool, events: Any, **settings: Any
+) -> Path:
     registry = Registry([
         LocalProvider(),
         RunwayProvider(RunwaySettings(api_key=SecretStr("rw-k"), base_url=fake.base_url),
                        timing=_polling()),
     ])  # fmt: skip
-    settings = Settings(voice="espeak", data_dir=data)
-    catalog = load_effective_catalog(settings)
+    config = Settings(voice="espeak", data_dir=data, **settings)
+    catalog = load_effective_catalog(config)
     clock = FakeTime()
-    env = make_env(settings, registry, clock=clock.clock, monotonic=clock.monotonic, events=events)
+    env = make_env(config, registry, clock=clock.clock, monotonic=clock.monotonic, events=events)
     policy = parse_policy(POLICY, "one.yaml", catalog)
     script = ingest_text(SCRIPT, title="Late clips")
     aspects = (Aspect.LANDSCAPE, Aspect.PORTRAIT)
@@ -193,16 +195,17 @@ async def test_draft_plays_before_any_clip_then_each_clip_swaps_its_own_segment(
     # bytes. It narrates from A's cache: espeak in one process does not say a text twice with
     # the same samples, draft or no draft.
     shutil.copytree(tmp_path / "a" / "narration", tmp_path / "b" / "narration")
-    shutil.copytree(tmp_path / "a" / "keys", tmp_path / "b" / "keys")
     plain = PromptKeyedRunway(tiny_mp4, key="rw-k")
     with serve(plain) as url:
         plain.base_url = url
-        out_b = await _render(plain, tmp_path / "b", tmp_path / "out-b", False, ignore_events)
+        out_b = await _render(plain, tmp_path / "b", tmp_path / "out-b", False, ignore_events,
+                              **identity_of(tmp_path / "a" / "keys"))  # fmt: skip
     assert _files(out) == _files(out_b)
     assert {"late-clips-16x9.mp4", "late-clips-9x16.mp4", "manifest.json", "report.html",
             "disclosure.vtt", "captions.vtt", "captions.srt"} <= set(_files(out))  # fmt: skip
     different = [n for n in _files(out) if (out / n).read_bytes() != (out_b / n).read_bytes()]
     assert different == [], _explain(out, out_b, different)
+    assert not failed(verify_render(out_b, inputs).checks)
     assert not (tmp_path / "b" / "drafts").exists()
 
 

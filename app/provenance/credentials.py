@@ -45,6 +45,8 @@ local CA). Anchors read from a writable folder that holds signing keys come with
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,9 +61,12 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.config import Settings
 from app.provenance.ai_disclosure import LABEL as AI_DISCLOSURE
+from app.provenance.jumbf import JumbfError
 from app.provenance.manifest_model import InputImage
+from app.provenance.reseal import manifest_ids, reseal
 from app.provenance.signing import write_private_pem
 from app.provenance.source_types import COMPOSITE_TRAINED, TRAINED, uri
+from providers.media import sha256_file
 
 MIME = "video/mp4"
 ASSERTION = "org.reelroute.disclosure"
@@ -389,6 +394,8 @@ def embed_credentials(
 
     `soft_binding` is this output's `c2pa.soft-binding` data (outputs differ in picture)."""
     tmp = output.with_name(output.name + ".c2pa.partial")
+    definition = _definition(spec, output.name, soft_binding)
+    ids = manifest_ids(spec.render_id, sha256_file(output), _digest(definition))
     ctx = _context({
         "builder": {
             "thumbnail": {"enabled": False},
@@ -402,7 +409,7 @@ def embed_credentials(
         )
         with (
             c2pa.Signer.from_info(info) as signer,
-            c2pa.Builder(_definition(spec, output.name, soft_binding), context=ctx) as builder,
+            c2pa.Builder(definition | ids.definition(), context=ctx) as builder,
         ):
             for s in spec.scenes:
                 ingredient = {
@@ -416,10 +423,16 @@ def embed_credentials(
                 _add_input_image(builder, s)
             with output.open("rb") as src, tmp.open("w+b") as dst:
                 builder.sign(signer, MIME, src, dst)
+        reseal(tmp, ids.label, identity.key_pem, identity.alg)
         os.replace(tmp, output)
-    except (c2pa.C2paError, OSError) as exc:
+    except (c2pa.C2paError, OSError, JumbfError) as exc:
         tmp.unlink(missing_ok=True)
         raise CredentialError(f"could not embed C2PA credentials in {output}: {exc}") from exc
+
+
+def _digest(definition: dict[str, Any]) -> str:
+    text = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _add_input_image(builder: Any, scene: IngredientSpec) -> None:
