@@ -9,11 +9,13 @@ import json
 import re
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import c2pa  # type: ignore[import-untyped]
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from app.config import Settings
 from app.context import build_registry, load_effective_catalog
@@ -23,6 +25,8 @@ from app.provenance.credentials import (
     TRUSTED,
     CredentialSpec,
     IngredientSpec,
+    SignerKey,
+    create_local_chain,
     embed_credentials,
     load_identity,
     load_trust_anchors,
@@ -103,6 +107,22 @@ def test_the_same_output_signed_twice_is_the_same_bytes_and_trusted(
     assert URN.fullmatch(_label(a))
 
 
+@pytest.mark.parametrize(
+    "leaf", [ed25519.Ed25519PrivateKey.generate, lambda: ec.generate_private_key(ec.SECP384R1())]
+)
+def test_other_signing_keys_are_reproducible_too(
+    leaf: Callable[[], SignerKey], tiny_mp4: bytes, tmp_path: Path
+) -> None:
+    """Ed25519 signs deterministically by design; ES384 with RFC 6979 nonces like ES256."""
+    data = tmp_path / "data"
+    create_local_chain(Settings(data_dir=data).keys_dir, leaf())
+    a = _signed(tiny_mp4, tmp_path / "a", data)
+    assert a.read_bytes() == _signed(tiny_mp4, tmp_path / "b", data).read_bytes()
+    readout = read_credentials(a, trust_anchors(Settings(data_dir=data)))
+    assert readout is not None and readout.state == TRUSTED and readout.failures == ()
+    assert readout.signer["alg"].lower() == load_identity(Settings(data_dir=data)).alg
+
+
 async def test_other_outputs_get_other_labels(tiny_mp4: bytes, tmp_path: Path) -> None:
     other = tmp_path / "other.mp4"
     await run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=24:duration=1",
@@ -114,6 +134,26 @@ async def test_other_outputs_get_other_labels(tiny_mp4: bytes, tmp_path: Path) -
         _label(_signed(tiny_mp4, tmp_path / "other-render", data, render_id="r-2")),
     ]
     assert len(set(labels)) == 3 and all(URN.fullmatch(label) for label in labels)
+
+
+def test_a_clip_with_its_own_credentials_is_carried_and_stays_reproducible(
+    tiny_mp4: bytes, tmp_path: Path
+) -> None:
+    """A vendor's signed clip brings its manifest into the output's store; ours is found by its
+    label among them, and the output is still the same bytes each time."""
+    vendor = _signed(tiny_mp4, tmp_path / "vendor", tmp_path / "vendor-keys", "vendor-job")
+    data, outputs = tmp_path / "data", []
+    for name in ("a", "b"):
+        out = tmp_path / name / "out.mp4"
+        out.parent.mkdir()
+        out.write_bytes(tiny_mp4)
+        embed_credentials(out, _spec(vendor), load_identity(Settings(data_dir=data)))
+        outputs.append(out)
+    assert outputs[0].read_bytes() == outputs[1].read_bytes()
+    readout = read_credentials(outputs[0], trust_anchors(Settings(data_dir=data)))
+    assert readout is not None and readout.state == TRUSTED and readout.failures == ()
+    (ingredient,) = readout.ingredients
+    assert ingredient["active_manifest"] == _label(vendor) != _label(outputs[0])
 
 
 def test_salts_are_secret_to_the_key(tiny_mp4: bytes, tmp_path: Path) -> None:

@@ -34,6 +34,11 @@ so the C2PA claim cannot carry the manifest's own hash. We break the cycle like 
 from each MP4 (signed by a trusted certificate), checks the manifest's signing key is the one
 the credentials name, and checks every output's final sha256.
 
+Reproducible: c2pa-rs draws the manifest label, the claim's instance id, each assertion's salt
+and the ES256 nonce at random. `embed_credentials` derives the label and instance id (unique per
+render id, output content and definition) and `app.provenance.reseal` makes the salts and the
+signature follow from the key, so the same output, spec and key always give the same bytes.
+
 Signer: by default a local test chain (a CA plus an ES256 leaf with digitalSignature and the
 emailProtection EKU, which c2pa accepts) is created on first use in `<data_dir>/keys`; the CA's
 private key is discarded, so nothing else can be signed under it. Production configures
@@ -76,6 +81,10 @@ INPUT_TO = "inputTo"  # the ingredient relationship of an image a clip was made 
 NARRATED, SCORED = "org.reelroute.narrated", "org.reelroute.scored"
 CA_FILE, CHAIN_FILE, KEY_FILE = "c2pa-ca.pem", "c2pa-signer-chain.pem", "c2pa-signer-key.pem"
 TRUSTED = "Trusted"  # the Reader's validation state for a valid claim from a trusted anchor
+
+
+SignerKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+SignerPublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 
 class CredentialError(Exception):
@@ -190,7 +199,7 @@ def _usage(*, sign: bool, ca: bool) -> x509.KeyUsage:
     )  # fmt: skip
 
 
-def _builder(subject: str, issuer: x509.Name, public: ec.EllipticCurvePublicKey) -> Any:
+def _builder(subject: str, issuer: x509.Name, public: SignerPublicKey) -> Any:
     now = datetime.datetime.now(datetime.UTC)
     return (
         x509.CertificateBuilder()
@@ -204,8 +213,9 @@ def _builder(subject: str, issuer: x509.Name, public: ec.EllipticCurvePublicKey)
     )
 
 
-def create_local_chain(keys_dir: Path) -> None:
-    """Write a CA certificate, an ES256 leaf chain and the leaf's key (0600) into keys_dir."""
+def create_local_chain(keys_dir: Path, leaf_key: SignerKey | None = None) -> None:
+    """Write a CA certificate, a leaf chain and the leaf's key (0600) into keys_dir; the leaf
+    signs ES256 unless another key is given (an Ed25519 or other EC key)."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("reelroute local C2PA CA")
     ca = (
@@ -214,7 +224,7 @@ def create_local_chain(keys_dir: Path) -> None:
         .add_extension(_usage(sign=False, ca=True), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf_key = leaf_key or ec.generate_private_key(ec.SECP256R1())
     leaf = (
         _builder("reelroute local C2PA signer", ca_name, leaf_key.public_key())
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
