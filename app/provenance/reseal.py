@@ -1,7 +1,7 @@
 """Reproducible C2PA credentials: the same output, spec and key give the same bytes.
 
 c2pa-rs (0.91, inside c2pa-python 0.38) puts three kinds of chance into every manifest it
-signs, and has no setting for any of them:
+signs; only the first can be set by the caller:
 
 * the manifest's label (`urn:c2pa:<uuid>`) and the claim's `instanceID`: the manifest
   definition may set both (`label`, `instance_id`), so `manifest_ids` derives them;
@@ -10,12 +10,13 @@ signs, and has no setting for any of them:
 * the signature: ES256 with a random nonce.
 
 `reseal` takes what c2pa-rs wrote and replaces each salt with one derived from a secret (an
-HMAC keyed by the signing key: as unpredictable as a random salt to anyone without the key,
-which is what a salt is for, and the same on every run for whoever holds it), updates every
-hash that saw it, and signs the claim again: ECDSA deterministically (RFC 6979), Ed25519 as
-it always is. Only RSA-PSS keys (ps256/384/512) keep a random signature: PSS salts it, and a
-validator expects a salt as long as the hash. Nothing changes size, so the MP4's hard binding
-(which leaves the C2PA box out) stays valid.
+HMAC keyed by the signing key), updates every hash that saw it, and signs the claim again:
+ECDSA deterministically (RFC 6979), Ed25519 as it always is. c2pa keeps salts random so that a
+redacted assertion cannot be found by hashing guesses against the claim (its maintainers,
+contentauth/c2patool#252, 2024-09-24); a keyed salt is as unguessable to anyone without the
+key, and the same on every run for whoever holds it. Only RSA-PSS keys (ps256/384/512) keep a
+random signature: PSS salts it, and a validator expects a salt as long as the hash. Nothing
+changes size, so the MP4's hard binding (which leaves the C2PA box out) stays valid.
 
 Before changing a byte, `reseal` proves it reads the store as c2pa-rs wrote it: every
 assertion's hash is in the claim, and the old signature verifies over the claim as rebuilt
@@ -30,9 +31,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
@@ -88,13 +90,19 @@ def reseal(path: Path, label: str, key_pem: str, alg: str) -> None:
         offset, size = find_store(stream)
         stream.seek(offset)
         store = bytearray(stream.read(size))
-        reseal_store(store, label, key, alg, _salt_key(key_pem))
+        reseal_store(store, label, key, alg)
         stream.seek(offset)
         stream.write(store)
 
 
-def _salt_key(key_pem: str) -> bytes:
-    return hashlib.sha256(b"reelroute.c2pa-salt/1\0" + key_pem.encode("ascii")).digest()
+def _salt_key(key: PrivateKeyTypes) -> bytes:
+    """The salts' secret: follows from the key itself, however its file is encoded."""
+    der = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return hashlib.sha256(b"reelroute.c2pa-salt/1\0" + der).digest()
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,7 @@ class _Manifest:
     signature: tuple[int, int]  # the COSE signature bytes
 
 
-def reseal_store(store: bytearray, label: str, key: object, alg: str, salt_key: bytes) -> None:
+def reseal_store(store: bytearray, label: str, key: PrivateKeyTypes, alg: str) -> None:
     """`reseal` on the JUMBF store's bytes."""
     manifest = _read(store, label)
     claim = bytes(store[slice(*manifest.claim)])
@@ -115,6 +123,7 @@ def reseal_store(store: bytearray, label: str, key: object, alg: str, salt_key: 
             raise JumbfError(f"the claim does not list {a.description.label} by its sha256")
     if not _verifies(key, alg, _to_be_signed(store, manifest), _signature(store, manifest)):
         raise JumbfError("the claim's signature does not verify as read here")
+    salt_key = _salt_key(key)
     for a in manifest.assertions:
         if a.description.salt is not None:
             at, length = a.description.salt
@@ -217,11 +226,14 @@ def _hash_for(alg: str) -> hashes.HashAlgorithm:
     return _HASHES[alg[-3:]]()
 
 
-def _sign(key: object, alg: str, data: bytes) -> bytes:
+def _sign(key: PrivateKeyTypes, alg: str, data: bytes) -> bytes:
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return key.sign(data)
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        der = key.sign(data, ec.ECDSA(_hash_for(alg), deterministic_signing=True))
+        try:
+            der = key.sign(data, ec.ECDSA(_hash_for(alg), deterministic_signing=True))
+        except UnsupportedAlgorithm:  # OpenSSL older than 3.2: valid, but not reproducible
+            der = key.sign(data, ec.ECDSA(_hash_for(alg)))
         r, s = decode_dss_signature(der)
         width = (key.curve.key_size + 7) // 8
         return r.to_bytes(width, "big") + s.to_bytes(width, "big")
@@ -231,7 +243,7 @@ def _sign(key: object, alg: str, data: bytes) -> bytes:
     raise JumbfError(f"cannot sign with a {type(key).__name__}")
 
 
-def _verifies(key: object, alg: str, data: bytes, signature: bytes) -> bool:
+def _verifies(key: PrivateKeyTypes, alg: str, data: bytes, signature: bytes) -> bool:
     try:
         if isinstance(key, ed25519.Ed25519PrivateKey):
             key.public_key().verify(signature, data)
