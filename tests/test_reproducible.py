@@ -21,6 +21,7 @@ from app.config import Settings
 from app.context import build_registry, load_effective_catalog
 from app.ingest import ingest_text
 from app.pipeline.plan import DEFAULT_POLICY
+from app.provenance import credentials
 from app.provenance.credentials import (
     TRUSTED,
     CredentialSpec,
@@ -175,6 +176,23 @@ def test_a_store_it_cannot_prove_it_reads_is_left_alone(tiny_mp4: bytes, tmp_pat
     with pytest.raises(JumbfError, match="no single manifest"):
         reseal(out, "urn:c2pa:00000000-0000-4000-8000-000000000000", stranger.key_pem, "es256")
     assert out.read_bytes() == before
+
+
+def test_a_store_reseal_cannot_read_is_kept_as_c2pa_signed_it(
+    tiny_mp4: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If c2pa-rs ever writes a store `reseal` does not understand, the output keeps c2pa-rs's
+    own valid credentials (random salts) instead of failing the render."""
+
+    def refuse(path: Path, label: str, key_pem: str, alg: str) -> None:
+        raise JumbfError("a layout this reader does not know")
+
+    monkeypatch.setattr(credentials, "reseal", refuse)
+    data = tmp_path / "data"
+    out = _signed(tiny_mp4, tmp_path / "a", data)
+    readout = read_credentials(out, trust_anchors(Settings(data_dir=data)))
+    assert readout is not None and readout.state == TRUSTED and readout.failures == ()
+    assert out.read_bytes() != _signed(tiny_mp4, tmp_path / "b", data).read_bytes()
 
 
 SCRIPT = """A quiet harbour at dawn, boats resting on still water.

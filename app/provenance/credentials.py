@@ -52,6 +52,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ from app.provenance.signing import write_private_pem
 from app.provenance.source_types import COMPOSITE_TRAINED, TRAINED, uri
 from providers.media import sha256_file
 
+_log = logging.getLogger(__name__)
 MIME = "video/mp4"
 ASSERTION = "org.reelroute.disclosure"
 SPEC_VERSION = "2.4"  # the C2PA specification the claims follow
@@ -433,9 +435,13 @@ def embed_credentials(
                 _add_input_image(builder, s)
             with output.open("rb") as src, tmp.open("w+b") as dst:
                 builder.sign(signer, MIME, src, dst)
-        reseal(tmp, ids.label, identity.key_pem, identity.alg)
+        try:
+            reseal(tmp, ids.label, identity.key_pem, identity.alg)
+        except JumbfError as exc:  # the store is c2pa-rs's as signed: valid, not reproducible
+            _log.warning("C2PA store in %s kept as c2pa signed it (not reproducible): %s",
+                         output.name, exc)  # fmt: skip
         os.replace(tmp, output)
-    except (c2pa.C2paError, OSError, JumbfError) as exc:
+    except (c2pa.C2paError, OSError) as exc:
         tmp.unlink(missing_ok=True)
         raise CredentialError(f"could not embed C2PA credentials in {output}: {exc}") from exc
 
