@@ -4,10 +4,8 @@ scene list and the player reloads the new draft where it was; then the render fi
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,9 +14,8 @@ from playwright.sync_api import Browser, expect
 from app.api.app import Overrides
 from providers.local import LocalProvider
 from providers.registry import Registry
-from providers.types import Clip, ClipRequest, ProgressCallback
 from tests.api_harness import FAKES, FAKES_POLICY
-from tests.fakes import ScriptedProvider
+from tests.fakes import Gates, HeldProvider, ScriptedProvider
 from tests.test_web_creator import SCRIPT, save_policy, wait_for_result
 from tests.web_harness import Browse, LiveServer, browse, web_settings
 
@@ -40,41 +37,6 @@ PLAY_THEN_PARK = """async (video) => {
 }"""
 
 
-@dataclass
-class Gates:
-    """One gate per provider call, in the order the calls come (whatever the provider)."""
-
-    gates: list[threading.Event]
-    taken: int = 0
-
-    def next(self) -> threading.Event:
-        self.taken += 1
-        return self.gates[self.taken - 1]
-
-
-@dataclass
-class Held:
-    """A fake provider whose call waits until the test opens that call's gate."""
-
-    inner: ScriptedProvider
-    shared: Gates
-
-    @property
-    def id(self) -> str:
-        return self.inner.id
-
-    def is_configured(self) -> bool:
-        return True
-
-    async def generate(
-        self, request: ClipRequest, model: str, dest: Path, progress: ProgressCallback | None = None
-    ) -> Clip:
-        gate = self.shared.next()
-        while not gate.is_set():
-            await asyncio.sleep(0.05)
-        return await self.inner.generate(request, model, dest, progress)
-
-
 def plan_with_fakes(b: Browse) -> str:
     """Plan the two-scene script under the `fakes` policy: every scene from a held vendor."""
     b.go("/new")
@@ -93,7 +55,7 @@ def plan_with_fakes(b: Browse) -> str:
 def held(tmp_path: Path) -> Iterator[tuple[LiveServer, list[threading.Event]]]:
     gates = [threading.Event() for _ in range(8)]
     shared = Gates(gates)
-    fakes = [Held(ScriptedProvider(pid, real_video=True), shared) for pid in FAKES]
+    fakes = [HeldProvider(ScriptedProvider(pid, real_video=True), shared) for pid in FAKES]
     registry = Registry([LocalProvider(), *fakes])
     server = LiveServer(web_settings(tmp_path), Overrides(registry=registry, sse_poll_s=0.1))
     server.start()
