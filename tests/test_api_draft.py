@@ -60,9 +60,17 @@ async def whole_draft(api: Api, rid: str, headers: dict[str, str]) -> dict[str, 
 
 
 async def finish(api: Api, rid: str, headers: dict[str, str], gates: Gates) -> None:
+    """Let the clips land; return once the render succeeded and its draft was deleted (just
+    after the state moved: a reader meanwhile gets the draft's files or the 410)."""
     gates.open_all()
     done = await api.wait_state(rid, headers, "succeeded", "failed")
     assert done["state"] == "succeeded", done["error"]
+    for _ in range(100):
+        got = await api.client.get(f"/v1/renders/{rid}/draft", headers=headers)
+        if got.status_code == 410:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the draft of {rid} was not deleted")
 
 
 async def assert_replaced(api: Api, rid: str, headers: dict[str, str], name: str) -> None:

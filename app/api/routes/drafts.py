@@ -140,7 +140,9 @@ async def _from_store(
     """The file as the render's machine copied it to the blob store; draft.mp4 (large, read
     with Range) by a presigned URL where the store gives one."""
     key = f"{draft_prefix(render_id)}/{name}"
-    if name == "draft.mp4":
+    manifest = f"{draft_prefix(render_id)}/manifest.json"
+    # a presigned URL is made without looking: the small manifest says the draft is there
+    if name == "draft.mp4" and await asyncio.to_thread(service.blobs.read, manifest) is not None:
         filename = f"{render_id}-draft.mp4"
         url = await asyncio.to_thread(service.blobs.download_url, key, filename, media)
         if url is not None:
