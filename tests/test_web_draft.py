@@ -85,8 +85,11 @@ def last_segment_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     wrapper.write_text(HELD_FFMPEG.format(gate=gate, real=ffmpeg_exe()), encoding="utf-8")
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
+    ffmpeg_exe.cache_clear()  # the path is looked up once per process
     yield gate
     gate.touch()
+    monkeypatch.undo()
+    ffmpeg_exe.cache_clear()
 
 
 @pytest.fixture

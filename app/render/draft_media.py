@@ -1,4 +1,5 @@
-"""The draft's media as pure data: per-scene MPEG-TS segments, HLS playlists, the stitched MP4.
+"""The draft's media as pure data: per-scene MPEG-TS segments (and their fragmented-MP4 copies
+for Media Source Extensions), HLS playlists, the stitched MP4.
 
 A draft is one aspect at 540p, encoded with x264 `ultrafast`, one segment per scene. Every
 segment is its own encode with the same codec parameters, so each starts on an IDR frame and
