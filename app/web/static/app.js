@@ -186,7 +186,11 @@
     if (!figure || !news.scenes) return;
     draft.last = news;
     showDraftStates(box, news.scenes);
-    if (news.state === "failed" || streamDraft(box, figure)) return;
+    if (news.state === "failed") {  // the draft stopped: keep what plays, stop asking for more
+      if (draft.stream) draft.stream.stopped = true;
+      return;
+    }
+    if (streamDraft(box, figure)) return;
     if (!news.video) return;  // the whole draft is not written yet
     var player = document.getElementById("draft-player");
     var revision = String(news.revision || 0);
