@@ -76,6 +76,21 @@ PLAYS_ON = """async (video) => {
   return {from, now: video.currentTime, width: video.videoWidth, src: video.src};
 }"""
 MANIFEST = """async (url) => (await fetch(url, {cache: 'no-store'})).json()"""
+# a hash of the frame shown at `t` (paused), drawn small: the same picture gives the same hash
+FRAME_AT = """async (video, t) => {
+  video.pause();
+  const seeked = new Promise((ok) => video.addEventListener('seeked', ok, {once: true}));
+  video.currentTime = t;
+  await seeked;
+  const canvas = document.createElement('canvas');
+  canvas.width = 96;
+  canvas.height = 54;
+  const g = canvas.getContext('2d');
+  g.drawImage(video, 0, 0, 96, 54);
+  let hash = 0;
+  for (const byte of g.getImageData(0, 0, 96, 54).data) hash = (hash * 31 + byte) % 1000000007;
+  return hash;
+}"""
 
 
 @pytest.fixture
@@ -198,12 +213,20 @@ def test_the_draft_streams_before_its_last_scene_is_encoded(
         player.evaluate("v => v.pause()")
 
         # a clip lands: its scene turns final and is replaced in place, the player stays put
-        at = player.evaluate("v => v.currentTime")
+        scenes = page.evaluate(MANIFEST, manifest_url)["scenes"]
+        moments = [sc["start"] + 0.5 + 1 / 60 for sc in scenes]  # mid-frame, inside each scene
+        before = [player.evaluate(FRAME_AT, t) for t in moments]
+        player.evaluate(FRAME_AT, moments[1])  # parked inside the last scene
+        at = moments[1]
         gates[0].set()
         expect(badges.filter(has_text="final")).to_have_count(1, timeout=TIMEOUT_MS)
         expect(player).to_have_attribute("data-revision", "1", timeout=TIMEOUT_MS)
         assert player.evaluate("v => v.src") == started["src"]  # no reload
         assert abs(player.evaluate("v => v.currentTime") - at) < 0.05
+        final = [sc["state"] for sc in page.evaluate(MANIFEST, manifest_url)["scenes"]]
+        after = [player.evaluate(FRAME_AT, t) for t in moments]
+        for state, old, new in zip(final, before, after, strict=True):
+            assert (old != new) == (state == "final"), (final, before, after)
         again = player.evaluate(PLAYS_ON)
         assert again["now"] >= again["from"] + 0.5, again
         expect(page.locator("#draft-status")).to_contain_text("1 of 2 scenes final")
