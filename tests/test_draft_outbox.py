@@ -61,3 +61,26 @@ async def test_files_go_up_in_write_order_once_each(tmp_path: Path) -> None:
     assert store.log[-1] == "put drafts/rnd_1/manifest.json m3"
     assert store.read("drafts/rnd_1/manifest.json") == b"m3"
     assert store.read("drafts/rnd_1/nothing.ts") is None
+
+
+class Unreachable(Recording):
+    """A store that refuses every upload, as a bucket out of reach does."""
+
+    def put_file(self, key: str, path: Path) -> None:
+        self.log.append(f"refused {key}")
+        raise OSError("the bucket is unreachable")
+
+
+async def test_a_failed_upload_is_skipped_never_raised(tmp_path: Path) -> None:
+    store = Unreachable(tmp_path / "blobs")
+    folder = tmp_path / "draft"
+    folder.mkdir()
+    outbox = DraftOutbox(store, "rnd_2")
+    outbox.send(_write(folder, "seg_0000.r0.ts", "s0"))
+    outbox.send(_write(folder, "manifest.json", "m1"))
+    await outbox.flush()  # the draft (and so the render) goes on
+    assert store.log == [
+        "clear drafts/rnd_2",
+        "refused drafts/rnd_2/seg_0000.r0.ts",
+        "refused drafts/rnd_2/manifest.json",
+    ]

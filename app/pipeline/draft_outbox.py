@@ -64,5 +64,5 @@ class DraftOutbox:
     async def _attempt(self, what: str, call: Callable[..., None], *args: object) -> None:
         try:
             await asyncio.to_thread(call, *args)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # unreachable bucket, refused key: logged only
             _log.warning("draft %s: %s not copied to the blob store: %s", self.prefix, what, exc)
