@@ -8,7 +8,9 @@ the offline renderer for a real clip so a full render can compose it. Time never
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -131,3 +133,43 @@ def fake_catalog_data(ids: Sequence[str], price: float = 0.01) -> dict[str, Any]
         body["fitness"]["scores"] = {k.value: 0.6 for k in SceneKind}
         providers[pid] = body
     return {"providers": providers}
+
+
+@dataclass
+class Gates:
+    """One gate per provider call, in the order the calls come (whatever the provider)."""
+
+    gates: list[threading.Event]
+    taken: int = 0
+
+    def next(self) -> threading.Event:
+        self.taken += 1
+        return self.gates[self.taken - 1]
+
+    def open_all(self) -> None:
+        for gate in self.gates:
+            gate.set()
+
+
+@dataclass
+class HeldProvider:
+    """A fake provider whose call waits until the test opens that call's gate (threading
+    events: a test in another thread, or on the render's own loop, opens them)."""
+
+    inner: ScriptedProvider
+    shared: Gates
+
+    @property
+    def id(self) -> str:
+        return self.inner.id
+
+    def is_configured(self) -> bool:
+        return True
+
+    async def generate(
+        self, request: ClipRequest, model: str, dest: Path, progress: ProgressCallback | None = None
+    ) -> Clip:
+        gate = self.shared.next()
+        while not gate.is_set():
+            await asyncio.sleep(0.05)
+        return await self.inner.generate(request, model, dest, progress)

@@ -179,3 +179,19 @@ async def test_a_url_source_s_images_reach_a_worker_on_another_machine(
         assert hints[0] is not None and hints[0].read_bytes() == image.read_bytes()
     finally:
         await db.close()
+
+
+def test_put_file_replaces_one_blob_and_read_returns_it(s3: S3, tmp_path: Path) -> None:
+    store = build_blob_store(s3_settings(s3, tmp_path, s3_prefix="prod/"))
+    source = tmp_path / "manifest.json"
+    source.write_bytes(b"{1}")
+    store.put_file("drafts/r1/manifest.json", source)
+    assert source.exists()  # copied, not moved: the draft keeps writing its own
+    source.write_bytes(b"{2}")
+    store.put_file("drafts/r1/manifest.json", source)
+    assert store.read("drafts/r1/manifest.json") == b"{2}"
+    assert store.read("drafts/r1/nothing.json") is None
+    listed = s3.client().list_objects_v2(Bucket=s3.bucket)["Contents"]
+    assert [o["Key"] for o in listed] == ["prod/drafts/r1/manifest.json"]
+    store.delete_tree("drafts/r1")
+    assert store.read("drafts/r1/manifest.json") is None

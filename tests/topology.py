@@ -245,8 +245,11 @@ def _clean_redis(queue: str) -> None:
 
 
 @asynccontextmanager
-async def topology(root: Path, workers: int = 2, lease_s: float = 6.0) -> AsyncIterator[Topology]:
-    """The API and `workers` workers over a fresh ledger and queue; everything torn down."""
+async def topology(
+    root: Path, workers: int = 2, lease_s: float = 6.0, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Topology]:
+    """The API and `workers` workers over a fresh ledger and queue; everything torn down.
+    `extra_env` goes to every child (e.g. an ffmpeg wrapper that holds one step)."""
     name, db_url = await _pg_database()
     queue = "rrtest-" + secrets.token_hex(5)
     fake = CountingKling(await _video(root))
@@ -268,6 +271,7 @@ async def topology(root: Path, workers: int = 2, lease_s: float = 6.0) -> AsyncI
         REELROUTE_KLING__POLL_INTERVAL_S="1",
         **_identity(root),
     )
+    env.update(extra_env or {})
     db = Database(db_url)
     topo: Topology | None = None
     try:

@@ -41,6 +41,13 @@ class InvalidState(ApiError):
     http_status = 409
 
 
+class DraftReplaced(ApiError):
+    """A final render's draft was deleted once its outputs were stored."""
+
+    code = "draft_replaced"
+    http_status = 410
+
+
 class IdempotencyConflict(ApiError):
     """An Idempotency-Key reused with a different body."""
 
@@ -82,6 +89,7 @@ _STATUS_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    410: "gone",
     413: "limit_exceeded",
     415: "unsupported_media_type",
     416: "range_not_satisfiable",

@@ -18,6 +18,7 @@ from app.api import render_ops
 from app.api.state import Service
 from app.errors import PlanError, ReelrouteError
 from app.logs import log_context
+from app.pipeline.draft_outbox import draft_prefix
 from app.queue.base import JobHandler
 from app.service.entry import (
     PlannedRender,
@@ -176,6 +177,18 @@ async def compose_and_publish(
         None,
         outputs=_outputs(render_id, manifest_data, keys),
     )
+    if planned.request.draft:
+        await delete_draft(service, render_id)
+
+
+async def delete_draft(service: Service, render_id: str) -> None:
+    """A render's draft, from this process's folder and the blob store: once the final
+    outputs are stored the draft is only a stale copy (its API then says the render is final)."""
+    shutil.rmtree(service.settings.drafts_dir / render_id, ignore_errors=True)
+    try:
+        await asyncio.to_thread(service.blobs.delete_tree, draft_prefix(render_id))
+    except OSError as exc:  # the render succeeded all the same
+        log.warning("render %s: its draft was not deleted from the blob store: %s", render_id, exc)
 
 
 def _read_manifest(out_dir: Path) -> dict[str, Any]:

@@ -551,6 +551,11 @@ class DraftSceneOut(BaseModel):
     duration: float
     state: str = Field(description="pending | placeholder | final")
     segment: str | None = Field(description="its file under /draft/ (changes when swapped)")
+    fragment: str | None = Field(
+        default=None,
+        description="the same segment as fragmented MP4, timestamps from 0: a Media Source "
+        "Extensions player appends it at `start`",
+    )
     sha256: str | None
     revision: int = Field(description="the draft revision that wrote this scene's segment")
     provider: str
@@ -598,4 +603,10 @@ class DraftOut(BaseModel):
     complete: bool = Field(description="every scene has a segment (draft.mp4 exists)")
     playlist: str
     video: str | None
+    soundtrack: str | None = Field(
+        default=None, description="the whole soundtrack as fragmented MP4 (for MSE), once made"
+    )
+    codecs: dict[str, str] = Field(
+        default_factory=dict, description="RFC 6381 codecs of the video and audio (for MSE)"
+    )
     scenes: list[DraftSceneOut]

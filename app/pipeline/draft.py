@@ -6,16 +6,21 @@
     video.m3u8      one segment per scene; an EVENT playlist that grows while the first draft
                     is encoded, ended (`EXT-X-ENDLIST`) once every scene has its segment
     audio.m3u8, audio.ts    the whole soundtrack (narration + ducked music, -14 LUFS), once
+    audio.mp4       the same soundtrack as a fragmented MP4 (for Media Source Extensions)
     seg_NNNN.rK.ts  scene NNNN's segment as of draft revision K
+    seg_NNNN.rK.mp4 the same segment copied into a fragmented MP4, timestamps from 0 (MSE)
     draft.mp4       segments + soundtrack joined by stream copy, index first (plays in a browser)
-    manifest.json   `draft: true`, each scene placeholder or final, segment hashes
+    manifest.json   `draft: true`, each scene placeholder or final, its files and where it
+                    starts; rewritten as each segment appears, so a player can follow it
 
 then, as each scene's clip arrives, re-encodes that scene's segment alone (a new revision
 file), rewrites the playlist and re-joins draft.mp4 by stream copy. Other segments are never
 touched. A swapped scene's playlist entry gets a new file name: players reload the playlist
 when the `draft` event says so (a playlist that changed an entry is a new version, not a live
-extension). The draft is a side path: it reads what the final render reads and writes nothing
-the final uses, so the final outputs are the same bytes with or without it.
+extension). With an outbox (`app.pipeline.draft_outbox`), every file is also copied to the
+blob store as it is written, for API processes on other machines. The draft is a side path:
+it reads what the final render reads and writes nothing the final uses, so the final outputs
+are the same bytes with or without it.
 """
 
 from __future__ import annotations
@@ -29,15 +34,20 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from app.pipeline.draft_outbox import DraftOutbox
 from app.pipeline.draft_plan import DRAFT_ENCODE
 from app.provenance.draft_manifest import DRAFT_LABEL, DRAFT_SCHEMA
 from app.render.audio import VoicePlacement
 from app.render.captions import ass_document
 from app.render.compose import concat_list, install_fonts, render_soundtrack
 from app.render.draft_media import (
+    AUDIO_CODEC,
+    VIDEO_CODEC,
     PlaylistEntry,
+    audio_fragment_argv,
     audio_playlist,
     audio_ts_argv,
+    fragment_argv,
     master_playlist,
     segment_ts_argv,
     stitch_argv,
@@ -99,6 +109,7 @@ class Arrival:
 class _Scene:
     state: SceneDraft = SceneDraft.PENDING
     segment: str = ""
+    fragment: str = ""  # the segment as fragmented MP4
     sha256: str = ""
     provider: str = "local"
     model: str = "placeholder"
@@ -116,8 +127,15 @@ class DraftBuilder:
     """Makes and refines one render's draft; `arrived` may be called from the render at any
     time, `close` says no more clips will come."""
 
-    def __init__(self, spec: DraftSpec, folder: Path, news: Callable[[dict[str, Any]], None]):
+    def __init__(
+        self,
+        spec: DraftSpec,
+        folder: Path,
+        news: Callable[[dict[str, Any]], None],
+        outbox: DraftOutbox | None = None,
+    ):
         self.spec = spec
+        self.outbox = outbox
         self.folder = folder.resolve()
         self._work = self.folder / ".work"
         self._news = news
@@ -158,6 +176,8 @@ class DraftBuilder:
         except (RenderError, OSError, ValueError) as exc:
             _log.warning("render %s: the draft stopped: %s", self.spec.render_id, exc)
             self._announce(DraftStage.FAILED, message=str(exc).splitlines()[0][:300])
+        if self.outbox is not None:
+            await self.outbox.flush()
 
     async def _refine(self) -> None:
         while True:
@@ -198,19 +218,24 @@ class DraftBuilder:
         )
         encoded.replace(self.folder / "audio.m4a")
         await run_ffmpeg(audio_ts_argv(self.folder / "audio.m4a", self.folder / "audio.ts"))
-        _write(self.folder / "audio.m3u8", audio_playlist("audio.ts", tl.duration))
+        await self._fragment(audio_fragment_argv, self.folder / "audio.m4a", "audio.mp4")
+        self._share(self.folder / "audio.ts")
+        self._write(self.folder / "audio.m3u8", audio_playlist("audio.ts", tl.duration))
         self._progress.audio = True
         self._publish_progress()
 
     def _publish_progress(self) -> None:
-        """Grow the EVENT playlist by the segments now contiguous from the first; announce the
-        draft playable once the soundtrack and the first segment are there."""
+        """Grow the EVENT playlist by the segments now contiguous from the first, and the
+        manifest by every segment there (an MSE player appends each as it appears); announce
+        the draft playable once the soundtrack and the first segment are there."""
         self._write_video_playlist()
         if self._progress.audio and 0 in self._progress.encoded and not self._progress.playable:
-            _write(self.playlist, master_playlist("video.m3u8", "audio.m3u8", self.size))
+            self._write(self.playlist, master_playlist("video.m3u8", "audio.m3u8", self.size))
             self._progress.playable = True
             self._write_manifest()
             self._announce(DraftStage.PLAYABLE)
+        elif self._progress.playable:
+            self._write_manifest()
 
     # -- segments -------------------------------------------------------------------------
 
@@ -237,8 +262,12 @@ class DraftBuilder:
         await run_ffmpeg(argv, cwd=self._work)
         partial.replace(out.path)
         (self._work / caption).unlink(missing_ok=True)
+        fragment = name.removesuffix(".ts") + ".mp4"
+        await self._fragment(fragment_argv, out.path, fragment)
+        self._share(out.path)
         entry = self._scenes[i]
         entry.segment, entry.sha256 = name, "sha256:" + sha256_file(out.path)
+        entry.fragment = fragment
         entry.revision = self.revision
         if arrival:
             entry.state, entry.provider, entry.model = (
@@ -264,6 +293,25 @@ class DraftBuilder:
         partial = self._work / "draft.partial.mp4"
         await run_ffmpeg(stitch_argv(listing, self.folder / "audio.m4a", partial, self.spec.title))
         partial.replace(self.mp4)
+        self._share(self.mp4)
+
+    async def _fragment(
+        self, argv: Callable[[Path, Path], list[str]], source: Path, name: str
+    ) -> None:
+        """`source` copied into the fragmented MP4 `name` (a stream copy, no decode)."""
+        partial = self._work / f"{name}.partial"
+        await run_ffmpeg(argv(source, partial))
+        partial.replace(self.folder / name)
+        self._share(self.folder / name)
+
+    def _share(self, path: Path) -> None:
+        """Copy `path` to the blob store (queued, in write order) when the draft has an outbox."""
+        if self.outbox is not None:
+            self.outbox.send(path)
+
+    def _write(self, path: Path, text: str) -> None:
+        _write(path, text)
+        self._share(path)
 
     # -- records --------------------------------------------------------------------------
 
@@ -275,7 +323,7 @@ class DraftBuilder:
                 break
             entries.append(PlaylistEntry(scene.segment, slot.duration))
         longest = max(s.duration for s in slots)
-        _write(self.folder / "video.m3u8", video_playlist(entries, longest, self.complete))
+        self._write(self.folder / "video.m3u8", video_playlist(entries, longest, self.complete))
 
     def scene_states(self) -> list[str]:
         return [s.state.value for s in self._scenes]
@@ -304,6 +352,8 @@ class DraftBuilder:
             "complete": self.complete,
             "playlist": self.playlist.name,
             "video": self.mp4.name if self.mp4.exists() else None,
+            "soundtrack": "audio.mp4" if (self.folder / "audio.mp4").exists() else None,
+            "codecs": {"video": VIDEO_CODEC, "audio": AUDIO_CODEC},
             "scenes": [
                 {
                     "index": slot.index,
@@ -311,6 +361,7 @@ class DraftBuilder:
                     "duration": round(slot.duration, 6),
                     "state": s.state.value,
                     "segment": s.segment or None,
+                    "fragment": s.fragment or None,
                     "sha256": s.sha256 or None,
                     "revision": s.revision,
                     "provider": s.provider,
@@ -321,7 +372,7 @@ class DraftBuilder:
         }
 
     def _write_manifest(self) -> None:
-        _write(self.folder / "manifest.json", json.dumps(self.manifest(), indent=2) + "\n")
+        self._write(self.folder / "manifest.json", json.dumps(self.manifest(), indent=2) + "\n")
 
     def _announce(self, stage: DraftStage, scene: int | None = None, message: str = "") -> None:
         self._news({

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from app.pipeline.draft import Arrival, DraftBuilder, DraftSpec
+from app.pipeline.draft_outbox import DraftOutbox
 from app.pipeline.draft_plan import draft_timeline, final_slot
 from app.pipeline.events import Emitter, RenderEvent
 from app.provenance.label_scope import WHOLE_VIDEO, labelled_scenes
 from app.render.audio import VoicePlacement
 from app.render.timeline import Caption, Reframe, VisibleLabel
+from app.store.blobs import BlobStore
 from providers.music import MusicTrack
 from providers.types import Aspect, Clip, ClipRequest
 
@@ -64,12 +66,19 @@ class RunningDraft:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+        if self.builder.outbox is not None:
+            self.builder.outbox.cancel()
 
 
 def start_draft(
-    inputs: DraftInputs, music: Awaitable[MusicTrack], folder: Path, em: Emitter
+    inputs: DraftInputs,
+    music: Awaitable[MusicTrack],
+    folder: Path,
+    em: Emitter,
+    store: BlobStore | None = None,
 ) -> RunningDraft:
-    """Start making the draft in `folder` (a stale one from an interrupted run is replaced)."""
+    """Start making the draft in `folder` (a stale one from an interrupted run is replaced),
+    each file copied to `store` too when one is given (other machines' API processes)."""
     tl = draft_timeline(
         inputs.requests, inputs.durations, inputs.captions, inputs.aspect, inputs.clip_offset
     )
@@ -87,6 +96,7 @@ def start_draft(
     def news(data: dict[str, Any]) -> None:
         em.emit(RenderEvent(em.render_id, "draft", message=str(data["state"]), draft=data))
 
-    builder = DraftBuilder(spec, folder, news)
+    outbox = DraftOutbox(store, inputs.render_id) if store is not None else None
+    builder = DraftBuilder(spec, folder, news, outbox)
     task = asyncio.ensure_future(builder.run(music))
     return RunningDraft(builder, task, inputs.label_scope)

@@ -24,6 +24,7 @@ from app.pipeline.events import RenderEvents, ignore_events
 from app.pipeline.health import CircuitBoard
 from app.provenance.credentials import CredentialError, load_identity
 from app.provenance.signing import SigningKeyError, load_or_create_key
+from app.store.blobs import BlobStore
 from providers.music import Mood
 from providers.profile import Catalog
 from providers.registry import Registry
@@ -112,6 +113,9 @@ class RenderEnv:
     signer: Signer
     scratch_dir: Path  # work folders live here, never in the output folder
     drafts_dir: Path | None = None  # drafts (`RenderOptions.draft`); None: beside scratch_dir
+    # Where each draft file is copied as it is written, for API processes on other machines
+    # (a shared bucket); None: the draft stays in drafts_dir only.
+    draft_store: BlobStore | None = None
     events: RenderEvents = ignore_events
     clock: Clock = utc_now
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex[:16])

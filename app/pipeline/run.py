@@ -432,7 +432,7 @@ def _start_draft(
         TRANSITION, _label(options.policy), options.policy.disclosure.label_scope,
     )  # fmt: skip
     folder = (env.drafts_dir or env.scratch_dir.parent / "drafts") / options.render_id
-    return start_draft(inputs, said.music, folder, em)
+    return start_draft(inputs, said.music, folder, em, env.draft_store)
 
 
 async def _after_narration(

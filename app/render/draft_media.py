@@ -1,4 +1,5 @@
-"""The draft's media as pure data: per-scene MPEG-TS segments, HLS playlists, the stitched MP4.
+"""The draft's media as pure data: per-scene MPEG-TS segments (and their fragmented-MP4 copies
+for Media Source Extensions), HLS playlists, the stitched MP4.
 
 A draft is one aspect at 540p, encoded with x264 `ultrafast`, one segment per scene. Every
 segment is its own encode with the same codec parameters, so each starts on an IDR frame and
@@ -34,7 +35,11 @@ _TS_MUX = (
     "-f", "mpegts",
 )  # fmt: skip
 # H.264 Constrained Baseline (what `ultrafast` writes), level 3.1; AAC-LC.
-HLS_CODECS = "avc1.42c01f,mp4a.40.2"
+VIDEO_CODEC, AUDIO_CODEC = "avc1.42c01f", "mp4a.40.2"
+HLS_CODECS = f"{VIDEO_CODEC},{AUDIO_CODEC}"
+# Fragmented MP4 (an init segment, then a fragment per keyframe) is what Media Source Extensions
+# take in every browser; MPEG-TS is not (Chromium's MSE has no MPEG-TS).
+_FRAGMENTED = ("-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-f", "mp4")
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,18 @@ def audio_ts_argv(soundtrack: Path, dest: Path) -> list[str]:
     return [
         "-i", str(soundtrack), "-map", "0:a:0", "-c", "copy", *_TS_MUX, str(dest),
     ]  # fmt: skip
+
+
+def fragment_argv(segment: Path, dest: Path) -> list[str]:
+    """A segment copied into a fragmented MP4 for a browser's Media Source Extensions player.
+    Its timestamps start at 0: the player places it on the timeline (`timestampOffset`), so the
+    same file plays wherever the scene sits."""
+    return ["-i", str(segment), "-map", "0:v:0", "-c", "copy", *_FRAGMENTED, str(dest)]
+
+
+def audio_fragment_argv(soundtrack: Path, dest: Path) -> list[str]:
+    """The encoded soundtrack copied into a fragmented MP4 (the MSE player's audio track)."""
+    return ["-i", str(soundtrack), "-map", "0:a:0", "-c", "copy", *_FRAGMENTED, str(dest)]
 
 
 def stitch_argv(list_file: Path, soundtrack: Path, dest: Path, title: str) -> list[str]:

@@ -32,6 +32,7 @@ from app.pipeline.run import RenderOptions, SceneClip, generate_scene, render_sc
 from app.policies import FilePolicySource, combine_policies
 from app.provenance.manifest_model import Approval
 from app.service.request import PolicyRef, RenderRequest, RenderSource, SceneEdit
+from app.store.blobs import build_blob_store
 from providers.documents import format_path
 from providers.errors import ProviderError
 from providers.profile import Catalog
@@ -379,6 +380,7 @@ def build_render_env(
         signer=Signer(settings, local_index=local_index),
         scratch_dir=settings.work_dir,
         drafts_dir=settings.drafts_dir,
+        draft_store=build_blob_store(settings) if settings.s3_bucket else None,
         events=events or ignore_events,
         compose_concurrency=settings.compose_concurrency,
         clip_concurrency=settings.clip_concurrency,

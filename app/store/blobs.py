@@ -25,6 +25,14 @@ class BlobStore(Protocol):
         """Move every file under `folder` to `prefix/<relative path>`; returns the keys."""
         ...
 
+    def put_file(self, key: str, path: Path) -> None:
+        """Copy `path` to `key`, replacing what was there (readers see the old or the new)."""
+        ...
+
+    def read(self, key: str) -> bytes | None:
+        """The blob's bytes (for small files), or None when it doesn't exist."""
+        ...
+
     def local_path(self, key: str) -> Path | None:
         """A readable local file holding the blob, or None when it doesn't exist."""
         ...
@@ -82,6 +90,17 @@ class LocalBlobStore:
         return sorted(
             f"{prefix}/{p.relative_to(dest).as_posix()}" for p in dest.rglob("*") if p.is_file()
         )
+
+    def put_file(self, key: str, path: Path) -> None:
+        dest = self._path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(f".{dest.name}.partial")
+        shutil.copyfile(path, partial)
+        partial.replace(dest)
+
+    def read(self, key: str) -> bytes | None:
+        path = self._path(key)
+        return path.read_bytes() if path.is_file() else None
 
     def local_path(self, key: str) -> Path | None:
         path = self._path(key)

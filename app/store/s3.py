@@ -140,6 +140,18 @@ class Bucket:
         finally:
             partial.unlink(missing_ok=True)
 
+    def read(self, key: str) -> bytes | None:
+        """The object's bytes; None when it doesn't exist."""
+        with _s3_errors(f"reading {key}"):
+            try:
+                reply = self.client.get_object(Bucket=self.name, Key=self._full(key))
+            except ClientError as exc:
+                if _missing(exc):
+                    return None
+                raise
+            body: bytes = reply["Body"].read()
+        return body
+
     def exists(self, key: str) -> bool:
         with _s3_errors(f"looking up {key}"):
             try:
@@ -217,6 +229,12 @@ class S3BlobStore:
             self.bucket.delete(stale)
         shutil.rmtree(folder)  # moved, like the local store's put_tree
         return sorted(keys)
+
+    def put_file(self, key: str, path: Path) -> None:
+        self.bucket.upload(path, key)
+
+    def read(self, key: str) -> bytes | None:
+        return self.bucket.read(key)
 
     def local_path(self, key: str) -> Path | None:
         dest = self.mirror.joinpath(*checked_key(key).split("/"))

@@ -1,5 +1,6 @@
 """Response headers for every web page: a strict Content-Security-Policy (nothing from outside
-the server, no inline script or style), no framing, no sniffing, no referrer leaks.
+the server, no inline script or style; media also from the page's own MediaSource, a blob:
+URL), no framing, no sniffing, no referrer leaks.
 
 The API under /v1 and its interactive docs keep their own headers (Swagger UI loads its assets
 from a CDN, which this policy would block)."""
@@ -14,7 +15,7 @@ CSP = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
-        "media-src 'self'",
+        "media-src 'self' blob:",  # the draft player's MediaSource is a blob: URL
         "connect-src 'self'",
         "font-src 'self'",
         "form-action 'self'",

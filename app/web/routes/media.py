@@ -76,8 +76,9 @@ async def draft_file(
     user: Viewer,
     render_id: RenderId,
     name: Annotated[str, Path(pattern=api_drafts.FILE_PATTERN)],
-) -> FileResponse:
-    """The render's draft (draft.mp4 for the player), as the API serves it."""
+) -> Response:
+    """The render's draft (its manifest and fragments for the MSE player, draft.mp4 where
+    MSE is missing), as the API serves it."""
     return await api_drafts.get_draft_file(get_service(request), user.principal, render_id, name)
 
 

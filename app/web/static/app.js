@@ -137,19 +137,60 @@
     });
   }
 
-  // The draft: shown once it is whole, each scene marked placeholder or final; when a scene's
-  // clip is swapped in, the player reloads the new draft at the same position.
+  // The draft, each scene marked placeholder or final. With Media Source Extensions it plays
+  // as soon as the soundtrack and the first scene exist, each later scene appended as it is
+  // encoded and a swapped scene replaced in place (draft-stream.js). Without MSE it is shown
+  // once draft.mp4 is whole, and reloaded at the same position when a scene is swapped in.
   var DRAFT_TONES = { placeholder: "badge--warn", final: "badge--ok", pending: "badge--muted" };
+  var draft = { stream: null, fallback: false, last: null };
 
-  function showDraft(box, news) {
-    var figure = document.getElementById("draft");
-    if (!figure || !news.scenes) return;
-    (news.scenes || []).forEach(function (state, i) {
+  function showDraftStates(box, scenes) {
+    var finals = 0;
+    scenes.forEach(function (state, i) {
+      if (state === "final") finals += 1;
       var cell = box.querySelector('[data-scene="' + i + '"] .scene-draft .badge');
       if (!cell) return;
       cell.textContent = state === "final" ? "final" : state === "placeholder" ? "placeholder" : "not yet";
       cell.className = "badge " + (DRAFT_TONES[state] || "");
     });
+    document.getElementById("draft-status").textContent = "Draft: " + finals + " of " +
+      scenes.length + " scenes final, the rest are placeholders.";
+  }
+
+  function streamDraft(box, figure) {
+    var Stream = window.reelroute.DraftStream;
+    if (draft.fallback || !Stream || !Stream.supported()) return false;
+    if (!draft.stream) {
+      var base = figure.getAttribute("data-src").replace(/draft\.mp4$/, "");
+      draft.stream = new Stream(document.getElementById("draft-player"), base, {
+        manifest: function (m) {
+          figure.hidden = false;
+          showDraftStates(box, m.scenes.map(function (s) { return s.state; }));
+        },
+        failed: function () {  // MSE could not play it: draft.mp4 instead, once it exists
+          draft.fallback = true;
+          draft.stream = null;
+          var player = document.getElementById("draft-player");
+          player.removeAttribute("data-revision");
+          player.removeAttribute("src");
+          if (draft.last) showDraft(box, draft.last);
+        },
+      });
+    }
+    draft.stream.sync();
+    return true;
+  }
+
+  function showDraft(box, news) {
+    var figure = document.getElementById("draft");
+    if (!figure || !news.scenes) return;
+    draft.last = news;
+    showDraftStates(box, news.scenes);
+    if (news.state === "failed") {  // the draft stopped: keep what plays, stop asking for more
+      if (draft.stream) draft.stream.stopped = true;
+      return;
+    }
+    if (streamDraft(box, figure)) return;
     if (!news.video) return;  // the whole draft is not written yet
     var player = document.getElementById("draft-player");
     var revision = String(news.revision || 0);
@@ -163,9 +204,6 @@
       if (playing) player.play().catch(function () {});
     }, { once: true });
     player.src = figure.getAttribute("data-src") + "?revision=" + revision;
-    var finals = (news.final_scenes || []).length;
-    document.getElementById("draft-status").textContent = "Draft: " + finals + " of " +
-      news.scenes.length + " scenes final, the rest are placeholders.";
   }
 
   onReady(function () {
