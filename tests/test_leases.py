@@ -4,6 +4,7 @@ check, and written scripts kept in the ledger across processes."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,29 @@ async def test_a_handed_back_step_is_queued_for_the_next_worker(db: Database) ->
     assert (step.state, step.worker_id) == ("queued", None)
     again = await leases.acquire(db, "r1", 0, "w2", lease_s=30)
     assert again is not None and again.generation == 2
+
+
+async def test_a_draft_step_is_never_a_scene_the_render_waits_for(db: Database) -> None:
+    await leases.create_steps(db, "r1", 2, draft=True)
+    await leases.create_steps(db, "r1", 2, draft=True)  # a second start changes nothing
+    assert [s.step for s in await leases.steps_of(db, "r1")] == [-2, -1, 0, 1]
+    draft = await leases.acquire(db, "r1", leases.DRAFT_STEP, "w1", lease_s=0.3)
+    assert draft is not None  # held, then its worker dies: the lease runs out
+    for i in (0, 1):
+        held = await leases.acquire(db, "r1", i, "w2", lease_s=30)
+        assert held is not None and await leases.finish(db, held, f"key-{i}")
+    assert await leases.scenes_left(db, "r1") == 0  # the running draft is not a scene
+    async with db.session() as s:  # the render stayed generating a while after its scenes
+        row = await s.get(RenderRow, "r1")
+        assert row is not None
+        row.updated_at = now() - timedelta(seconds=60)
+    assert await leases.all_scenes_done(db, 30) == ["r1"]
+    await asyncio.sleep(0.4)
+    assert [(e.step, e.generation) for e in await leases.expired(db)] == [(-2, 1)]
+    again = await leases.acquire(db, "r1", leases.DRAFT_STEP, "w3", lease_s=30)
+    assert again is not None and again.generation == 2  # taken over: the draft is remade
+    assert not await leases.finish(db, draft)  # the dead holder's lease is gone
+    assert await leases.finish(db, again)
 
 
 def _identity(tmp_path: Path, name: str) -> Settings:

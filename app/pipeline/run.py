@@ -377,6 +377,22 @@ async def _make(
     stage: Path,
 ) -> RenderResult:
     """Narrate, generate, compose and disclose into `stage`; intermediates stay in `work`."""
+    said = await _narrate(script, options, env, em, work)
+    draft = _start_draft(script, options, env, em, said) if options.draft else None
+    try:
+        return await _after_narration(script, routed, options, env, em, (work, stage), said,
+                                      draft)  # fmt: skip
+    except BaseException:
+        if draft is not None:
+            await draft.cancel()
+        raise
+
+
+async def _narrate(
+    script: Script, options: RenderOptions, env: RenderEnv, em: Emitter, work: Path
+) -> _Narrated:
+    """Every scene's narration, its slot and clip request, and the music started (into
+    `work`): what the final and the draft share."""
     started = env.clock()
     enc = SETTINGS[options.quality]
     master_aspect = options.aspects[0]
@@ -399,15 +415,16 @@ async def _make(
         _music(env, em, mood, sum(durations) + 1.0, work / "music.wav")
     )
     captions = [_captions(s, v) for s, v in zip(script.scenes, voices, strict=True)]
-    said = _Narrated(started, voice, voices, durations, requests, captions, music_task)
-    draft = _start_draft(script, options, env, em, said) if options.draft else None
-    try:
-        return await _after_narration(script, routed, options, env, em, (work, stage), said,
-                                      draft)  # fmt: skip
-    except BaseException:
-        if draft is not None:
-            await draft.cancel()
-        raise
+    return _Narrated(started, voice, voices, durations, requests, captions, music_task)
+
+
+async def draft_alone(
+    script: Script, options: RenderOptions, env: RenderEnv, em: Emitter, work: Path
+) -> RunningDraft:
+    """Start a render's draft without its final (a worker's draft step): the same narration,
+    timeline and builder as a whole draft-first render; clips are fed in by the caller."""
+    said = await _narrate(script, options, env, em, work)
+    return _start_draft(script, options, env, em, said)
 
 
 @dataclass(frozen=True)
@@ -581,6 +598,7 @@ __all__ = [
     "RenderOptions",
     "RenderResult",
     "SceneClip",
+    "draft_alone",
     "generate_scene",
     "preflight",
     "render_script",

@@ -115,7 +115,7 @@ async def run_worker(settings: Settings, *, burst: bool = False) -> None:
         me.stopping = True
         keep_remote_tasks_on_cancel()  # vendor tasks keep running; the next worker resumes them
         arq.allow_pick_jobs = False
-        for task in arq.tasks.values():
+        for task in [*arq.tasks.values(), *me.beside]:
             task.cancel()
         if arq.main_task is not None:
             arq.main_task.cancel()
@@ -130,6 +130,7 @@ async def run_worker(settings: Settings, *, burst: bool = False) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*arq.tasks.values(), return_exceptions=True)
     finally:
+        await work.stop_beside(me)  # draft steps still running are handed back
         alive.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await alive

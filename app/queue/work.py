@@ -8,6 +8,11 @@ composition job, held by leases in the ledger (`app.store.leases`).
                     to composing (one conditional UPDATE: exactly one wins) and enqueues compose
     compose(R)      take the composition's lease; execute the plan with every clip the scene
                     jobs made (nothing is generated again), publish to the blob store, succeed
+    draft(R)        a draft-first render's draft (`app.queue.draft_step`), queued by start(R):
+                    run beside the worker's job slots (it mostly waits for scenes, and must
+                    never hold a slot a scene step needs), under its own lease; each scene's
+                    clip is swapped in as its step is done. A side path: nothing waits for it,
+                    and its failure is logged, never the render's
 
 A worker that dies stops renewing its leases; every worker's reaper re-enqueues steps whose
 lease expired (and queued steps whose job was lost), so another worker takes them over. A
@@ -37,10 +42,11 @@ from app.errors import ReelrouteError, RenderFailed
 from app.logs import log_context
 from app.pipeline.clips import SUBMITTED, ClipOutcome, SceneFailed
 from app.provenance.manifest import AttemptRecord
+from app.queue.draft_step import follow_draft
 from app.service.entry import execute_scene
 from app.store import leases
 from app.store import renders as render_store
-from app.store.leases import COMPOSE_STEP, Held
+from app.store.leases import COMPOSE_STEP, DRAFT_STEP, Held
 from app.store.models import AttemptRow
 from app.store.renders import TERMINAL, RenderState
 
@@ -72,6 +78,7 @@ class Worker:
     lease_s: float
     stopping: bool = False  # shutting down: running steps are handed back
     _held: dict[tuple[str, int], Held] = field(default_factory=dict)
+    beside: set[asyncio.Task[None]] = field(default_factory=set)  # draft steps, off the slots
 
     @property
     def scratch(self) -> Path:
@@ -100,7 +107,7 @@ async def _start_render(w: Worker, render_id: str) -> None:
         await _end(w, render_id, RenderState.FAILED, exc.to_dict())
         return
     scenes = len(planned.script.scenes)
-    await leases.create_steps(service.db, render_id, scenes)
+    await leases.create_steps(service.db, render_id, scenes, draft=planned.request.draft)
     for step in await leases.steps_of(service.db, render_id):
         if step.step != COMPOSE_STEP and step.state == leases.StepState.QUEUED.value:
             await w.doorbell.enqueue_step(render_id, step.step, step.generation)
@@ -108,8 +115,11 @@ async def _start_render(w: Worker, render_id: str) -> None:
 
 async def run_step(w: Worker, render_id: str, step: int) -> None:
     """A scene's clip or the composition, under the step's lease; its log lines carry both."""
-    with log_context(render_id=render_id, scene=None if step == COMPOSE_STEP else step):
-        await _run_step(w, render_id, step)
+    with log_context(render_id=render_id, scene=step if step >= 0 else None):
+        if step == DRAFT_STEP:
+            await _begin_draft(w, render_id)
+        else:
+            await _run_step(w, render_id, step)
 
 
 async def _run_step(w: Worker, render_id: str, step: int) -> None:
@@ -148,6 +158,55 @@ async def _run_step(w: Worker, render_id: str, step: int) -> None:
         await _end(w, render_id, RenderState.FAILED, error)
     finally:
         w._held.pop((render_id, step), None)
+
+
+async def _begin_draft(w: Worker, render_id: str) -> None:
+    """Take the draft step and run it beside the job slots (the job itself returns at once).
+    Taken after the scenes are all done, it is closed without a draft: the final is near."""
+    row = await render_store.get_render(w.service.db, render_id)
+    if row is None or row.state in ENDED:
+        return
+    held = await leases.acquire(w.service.db, render_id, DRAFT_STEP, w.worker_id, w.lease_s)
+    if held is None:
+        return
+    if row.state != RenderState.GENERATING.value or w.stopping:
+        await leases.finish(w.service.db, held)
+        return
+    task = asyncio.create_task(_draft(w, held))
+    w.beside.add(task)
+    task.add_done_callback(w.beside.discard)
+
+
+async def _draft(w: Worker, held: Held) -> None:
+    render_id = held.render_id
+    w._held[(render_id, DRAFT_STEP)] = held
+    try:
+        with log_context(render_id=render_id):
+            async with _heartbeat(w, held):
+                await follow_draft(w.service, render_id, w.scratch)
+            await leases.finish(w.service.db, held)
+    except StepLost:
+        log.info("render %s draft: lease lost or render ended; stopped", render_id)
+    except asyncio.CancelledError:
+        if w.stopping:
+            await _hand_back(w, held)
+        raise
+    except Exception:  # the draft is a side path: logged, closed, never the render's failure
+        log.exception("render %s: its draft failed; the render goes on without one", render_id)
+        try:
+            await leases.finish(w.service.db, held)
+        except Exception:  # the ledger blinked: the lease expires and the reaper closes it
+            log.warning("render %s: draft step not closed", render_id, exc_info=True)
+    finally:
+        w._held.pop((render_id, DRAFT_STEP), None)
+
+
+async def stop_beside(w: Worker) -> None:
+    """Shutting down: running draft steps are handed back (another worker remakes them)."""
+    w.stopping = True
+    for task in list(w.beside):
+        task.cancel()
+    await asyncio.gather(*w.beside, return_exceptions=True)
 
 
 async def _scene(w: Worker, held: Held) -> str:
@@ -202,10 +261,17 @@ async def _compose(w: Worker, held: Held) -> None:
     made = await _made_clips(w, render_id, env.clips)
     env = dataclasses.replace(env, made=made)
     out_dir = w.scratch / f"publish-{render_id}" / "out"
+    steps = await leases.steps_of(service.db, render_id)
+    draft_step = any(s.step == DRAFT_STEP for s in steps)
+    if draft_step:  # the draft step makes the draft; the final never waits for it
+        final_only = planned.request.model_copy(update={"draft": False})
+        planned = dataclasses.replace(planned, request=final_only)
     try:
         await jobs.compose_and_publish(service, render_id, planned, env, out_dir)
     finally:
         shutil.rmtree(out_dir.parent, ignore_errors=True)
+    if draft_step:
+        await jobs.delete_draft(service, render_id)  # the final is stored: the draft is stale
 
 
 async def _made_clips(w: Worker, render_id: str, cache: Any) -> dict[int, ClipOutcome]:
@@ -215,7 +281,7 @@ async def _made_clips(w: Worker, render_id: str, cache: Any) -> dict[int, ClipOu
     attempts = await render_store.attempts_of(w.service.db, render_id)
     made: dict[int, ClipOutcome] = {}
     for step in steps:
-        if step.step == COMPOSE_STEP or not step.cache_key:
+        if step.step < 0 or not step.cache_key:  # the composition or the draft
             continue
         clip = cache.load(step.cache_key)
         if clip is None:
@@ -300,7 +366,7 @@ async def reap(w: Worker) -> int:
             await leases.delete_steps(db, [step.render_id])
             continue
         due = RenderState.COMPOSING if step.step == COMPOSE_STEP else RenderState.GENERATING
-        if row.state != due.value:
+        if row.state != due.value and step.step != DRAFT_STEP:
             continue  # the composition waits for its scenes; a late scene step has nothing to do
         # A new doorbell every few leases: the job rung before may be pinned in the queue by a
         # worker that took it and died before taking the lease. Rung again within the same

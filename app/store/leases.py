@@ -1,7 +1,8 @@
 """Leases on the steps of a split render, and the heartbeats of the workers that hold them.
 
-A render executed by workers is one step per scene (`step` = the scene's index) and one
-composition step (`COMPOSE_STEP`). A step is `queued`, `running` under a lease (a worker id and
+A render executed by workers is one step per scene (`step` = the scene's index), one
+composition step (`COMPOSE_STEP`) and, for a draft-first render, one draft step (`DRAFT_STEP`,
+a side path: nothing waits for it). A step is `queued`, `running` under a lease (a worker id and
 an expiry its heartbeat keeps moving) or `done`. Every change is one conditional UPDATE, so two
 workers can never both hold a step, on SQLite or PostgreSQL alike.
 """
@@ -21,6 +22,7 @@ from app.store.keys import now
 from app.store.models import LeaseRow, RenderRow, WorkerRow
 
 COMPOSE_STEP = -1  # the composition's step number (scenes count from 0)
+DRAFT_STEP = -2  # the draft of a draft-first render, made while the scenes are generated
 
 
 class StepState(StrEnum):
@@ -49,9 +51,9 @@ class Expired:
     waited_s: float = 0.0  # since the lease expired, or since the step was queued
 
 
-async def create_steps(db: Database, render_id: str, scenes: int) -> None:
-    """The render's steps, all queued (a second call, even a concurrent one, finds them there
-    and changes nothing)."""
+async def create_steps(db: Database, render_id: str, scenes: int, draft: bool = False) -> None:
+    """The render's steps, all queued, with a draft step when `draft` (a second call, even a
+    concurrent one, finds them there and changes nothing)."""
     try:
         async with db.session() as s:
             found = await s.execute(select(LeaseRow.step).where(LeaseRow.render_id == render_id))
@@ -65,7 +67,7 @@ async def create_steps(db: Database, render_id: str, scenes: int) -> None:
                     generation=0,
                     updated_at=at,
                 )
-                for i in [*range(scenes), COMPOSE_STEP]
+                for i in [*range(scenes), COMPOSE_STEP, *([DRAFT_STEP] if draft else [])]
                 if i not in have
             )
     except IntegrityError:
@@ -96,7 +98,7 @@ async def all_scenes_done(db: Database, older_than_s: float) -> list[str]:
         select(LeaseRow.render_id)
         .where(
             LeaseRow.render_id == RenderRow.id,
-            LeaseRow.step != COMPOSE_STEP,
+            LeaseRow.step >= 0,  # scenes only: neither the composition nor the draft
             LeaseRow.state != StepState.DONE.value,
         )
         .exists()
@@ -193,12 +195,12 @@ async def steps_of(db: Database, render_id: str) -> list[LeaseRow]:
 
 
 async def scenes_left(db: Database, render_id: str) -> int:
-    """Scene steps not done yet (the composition step not counted)."""
+    """Scene steps not done yet (the composition and the draft not counted)."""
     async with db.session() as s:
         found = await s.execute(
             select(func.count()).where(
                 LeaseRow.render_id == render_id,
-                LeaseRow.step != COMPOSE_STEP,
+                LeaseRow.step >= 0,
                 LeaseRow.state != StepState.DONE.value,
             )
         )

@@ -173,9 +173,10 @@ class DeliveryRow(Base):
 
 
 class LeaseRow(Base):
-    """One step of a render split into worker jobs: a scene's clip (`step` = its index) or the
-    composition (`step` = COMPOSE_STEP). A worker holds the step while `expires_at` is ahead;
-    its heartbeat moves it on, and any worker's reaper hands an expired step to another."""
+    """One step of a render split into worker jobs: a scene's clip (`step` = its index), the
+    composition (`step` = COMPOSE_STEP) or the draft (`step` = DRAFT_STEP). A worker holds the
+    step while `expires_at` is ahead; its heartbeat moves it on, and any worker's reaper hands
+    an expired step to another."""
 
     __tablename__ = "leases"
     render_id: Mapped[str] = mapped_column(
