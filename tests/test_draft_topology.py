@@ -1,10 +1,11 @@
-"""A draft in the scale-out topology: the worker that composes a draft-first render copies its
-draft to the bucket file by file, and the API process, which has a data folder of its own (as
-on another machine), serves it from there; once the render succeeds the draft is gone from the
-bucket and the API says the render is final.
+"""A draft in the scale-out topology: a worker's draft step makes a draft-first render's draft
+as soon as the render starts and copies it to the bucket file by file, and the API process,
+which has a data folder of its own (as on another machine), serves it from there; once the
+render succeeds the draft is gone from the bucket and the API says the render is final.
 
 The final's mux is held by an ffmpeg wrapper in the worker until the test opens its gate, so
-the draft is read while the render is still composing, deterministically."""
+the draft is read while the render is still composing, deterministically; the vendor's clips
+are held by the fake, so the draft is read before any clip exists."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from providers.media import ffmpeg_exe
+from app.store import leases
+from providers.media import ffmpeg_exe, probe, run_ffmpeg
 from tests.topology import KLING_ONLY, Topology, topology, wait_for
 
 pytestmark = pytest.mark.slow
@@ -76,15 +78,13 @@ async def test_the_api_serves_a_workers_draft_from_the_bucket_then_says_final(
 
             state = await whole_draft(topo, client, rid, creator)
             assert not (tmp_path / "api" / "drafts" / rid).exists()  # not the API's own files
-            assert (tmp_path / "worker-0" / "drafts" / rid / "manifest.json").is_file()
             keys = topo.bucket_keys(f"drafts/{rid}/")
             fragments = [s["fragment"] for s in state["scenes"]]
             for name in ("manifest.json", "audio.mp4", "draft.m3u8", *fragments):
                 assert f"drafts/{rid}/{name}" in keys, (name, keys)
             frag = await client.get(f"{base}/{fragments[1]}", headers=creator)
             assert frag.status_code == 200 and frag.headers["content-type"] == "video/mp4"
-            local = tmp_path / "worker-0" / "drafts" / rid / fragments[1]
-            assert frag.content == local.read_bytes()
+            assert frag.content == topo.bucket_object(f"drafts/{rid}/{fragments[1]}")
             manifest = await client.get(f"{base}/manifest.json", headers=creator)
             assert json.loads(manifest.content)["render_id"] == rid
             whole = await client.get(f"{base}/draft.mp4", headers=creator)
@@ -109,3 +109,86 @@ async def test_the_api_serves_a_workers_draft_from_the_bucket_then_says_final(
         gone = await client.get(base, headers=creator)
         assert gone.status_code == 410 and gone.json()["error"]["code"] == "draft_replaced"
         assert not (tmp_path / "worker-0" / "drafts" / rid).exists()
+
+
+async def draft_state(client: httpx.AsyncClient, rid: str, creator: Any) -> Any:
+    got = await client.get(f"/v1/renders/{rid}/draft", headers=creator)
+    return got.json() if got.status_code == 200 else None
+
+
+async def test_a_draft_step_serves_a_draft_before_any_clip_exists(tmp_path: Path) -> None:
+    """The vendor holds every clip: the draft step's draft plays through the API all the same;
+    a released clip is swapped in while the final is still to come, and the render succeeds."""
+    gate, env = held_mux(tmp_path)
+    async with (
+        topology(tmp_path, workers=1, extra_env=env) as topo,
+        httpx.AsyncClient(base_url=topo.api_url, timeout=60) as client,
+    ):
+        topo.fake.hold.set()
+        try:
+            admin = await topo.key("acme", "agency_admin")
+            creator = await topo.key("acme", "creator")
+            yaml = {**admin, "Content-Type": "application/yaml"}
+            made = await client.post("/v1/policies", content=KLING_ONLY, headers=yaml)
+            assert made.status_code in (200, 201), made.text
+            body = {
+                "source": {"kind": "script", "text": SCRIPT}, "policy": "kling-only",
+                "aspects": ["16:9"], "quality": "draft", "voice": "espeak", "approve": True,
+                "draft": True,
+            }  # fmt: skip
+            created = await client.post("/v1/renders", json=body, headers=creator)
+            assert created.status_code in (200, 201, 202), created.text
+            rid = str(created.json()["id"])
+            base = f"/v1/renders/{rid}/draft"
+
+            async def first_scene() -> Any:
+                state = await draft_state(client, rid, creator)
+                return state if state and state["scenes"][0]["fragment"] else None
+
+            state = await wait_for(first_scene, f"scene 0 of {rid}'s draft", topo, timeout=300)
+            assert not topo.bucket_keys("clips/")  # no clip exists yet
+            assert (await client.get(f"/v1/renders/{rid}", headers=creator)).json()[
+                "state"
+            ] == "generating"
+            assert state["scenes"][0]["state"] == "placeholder"
+            fragment = state["scenes"][0]["fragment"]
+            frag = await client.get(f"{base}/{fragment}", headers=creator)
+            assert frag.status_code == 200 and b"moof" in frag.content  # fragmented MP4
+            played = tmp_path / "scene0.mp4"
+            played.write_bytes(frag.content)
+            decoded = await run_ffmpeg(["-v", "error", "-i", str(played), "-f", "null", "-"])
+            assert not decoded.strip(), decoded  # decodes without an error
+            info = probe(played)
+            assert abs(info.duration - state["scenes"][0]["duration"]) < 0.1
+            assert not topo.bucket_keys("clips/")  # still none: the draft never waited
+
+            topo.fake.hold.clear()  # the vendor delivers; the final's mux stays held
+
+            async def a_final_scene() -> Any:
+                state = await draft_state(client, rid, creator)
+                return state if state and "final" in [s["state"] for s in state["scenes"]] else None
+
+            swapped = await wait_for(a_final_scene, f"a final scene in {rid}'s draft", topo, 300)
+            scene = next(s for s in swapped["scenes"] if s["state"] == "final")
+            assert scene["provider"] == "kling" and scene["revision"] >= 1
+            assert topo.bucket_keys("clips/")
+        finally:
+            topo.fake.hold.clear()
+            gate.touch()
+
+        async def final() -> Any:
+            got = (await client.get(f"/v1/renders/{rid}", headers=creator)).json()
+            return got if got["state"] in ("succeeded", "failed") else None
+
+        ended = await wait_for(final, f"render {rid} to end", topo, timeout=300)
+        assert ended["state"] == "succeeded", ended.get("error")
+        assert topo.fake.submissions == 2  # one task per scene: the draft made none
+
+        async def deleted() -> bool:
+            return not topo.bucket_keys(f"drafts/{rid}/")
+
+        await wait_for(deleted, f"the draft of {rid} to leave the bucket", topo, timeout=60)
+        gone = await client.get(base, headers=creator)
+        assert gone.status_code == 410 and gone.json()["error"]["code"] == "draft_replaced"
+        steps = await leases.steps_of(topo.db, rid)
+        assert {s.step: s.state for s in steps} == {-2: "done", -1: "done", 0: "done", 1: "done"}

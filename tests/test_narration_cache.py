@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from app.pipeline.cache import narration_store
 from app.pipeline.narration import narrate_one
 from providers.media import sha256_file
 from providers.voice import Narration, VoiceEngine, VoiceInfo, get_voice
+from tests.s3_server import S3, s3, s3_endpoint, s3_settings
+
+__all__ = ["s3", "s3_endpoint"]  # the fixtures, used by name below
 
 TEXT = "A quiet harbour at dawn."
 
@@ -81,3 +85,29 @@ async def test_a_sidecar_without_a_hash_is_a_miss(voice: CountingVoice, tmp_path
 
     assert len(voice.spoken) == 2
     assert json.loads(meta.read_text())["sha256"] == again.sha256
+
+
+async def test_a_narration_one_worker_made_is_fetched_by_another(
+    voice: CountingVoice, s3: S3, tmp_path: Path
+) -> None:
+    """Split workers share narrations through the bucket: the composing worker (or the draft
+    step) speaks the take the first worker made, not one of its own."""
+    one, two = (narration_store(s3_settings(s3, tmp_path / w)) for w in ("w1", "w2"))
+    assert one is not None and two is not None and one.root != two.root
+    made = await narrate_one(voice, TEXT, one.root, one)
+    keys = [o["Key"] for o in s3.client().list_objects_v2(Bucket=s3.bucket)["Contents"]]
+    assert sorted(k.rsplit(".", 1)[1] for k in keys) == ["json", "wav"]
+    assert all(k.startswith("narration/") for k in keys)
+
+    fetched = await narrate_one(voice, TEXT, two.root, two)
+    assert voice.spoken == [TEXT], "the second worker fetched it"
+    assert fetched.sha256 == made.sha256 and fetched.narration.path.is_relative_to(two.root)
+    assert fetched.narration.words == made.narration.words
+
+    # A tampered WAV in the bucket is a miss there too: spoken again, never reused.
+    wav_key = next(k for k in keys if k.endswith(".wav"))
+    s3.client().put_object(Bucket=s3.bucket, Key=wav_key, Body=b"RIFF tampered")
+    three = narration_store(s3_settings(s3, tmp_path / "w3"))
+    assert three is not None
+    again = await narrate_one(voice, TEXT, three.root, three)
+    assert len(voice.spoken) == 2 and again.sha256 == "sha256:" + sha256_file(again.narration.path)

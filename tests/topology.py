@@ -160,6 +160,11 @@ class Topology:
         )
         return [o["Key"] for page in pages for o in page.get("Contents", [])]
 
+    def bucket_object(self, key: str) -> bytes:
+        client = make_client(self.env["REELROUTE_S3_ENDPOINT_URL"])
+        found = client.get_object(Bucket=self.env["REELROUTE_S3_BUCKET"], Key=key)
+        return bytes(found["Body"].read())
+
     async def key(self, tenant: str, role: str) -> dict[str, str]:
         made = await create_key(self.db, tenant, Role(role))
         return {"Authorization": f"Bearer {made.secret}"}

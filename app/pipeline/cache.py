@@ -156,6 +156,15 @@ def clip_cache(settings: Settings) -> ClipCache:
     return ClipCache(settings.clip_cache_dir)
 
 
+def narration_store(settings: Settings) -> ClipStore | None:
+    """The bucket's `narration/` over this machine's narration cache, when there is a bucket."""
+    if not settings.s3_bucket:
+        return None
+    from app.store.s3 import Bucket
+
+    return S3ClipStore(Bucket.from_settings(settings), settings.narration_cache_dir, "narration")
+
+
 def _name(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 

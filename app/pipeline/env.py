@@ -17,7 +17,7 @@ from cryptography import x509
 
 from app.config import Settings
 from app.errors import SetupError
-from app.pipeline.cache import ClipCache
+from app.pipeline.cache import ClipCache, ClipStore
 from app.pipeline.clips import ClipOutcome, Clock, Sleep, utc_now
 from app.pipeline.disclose import RenderRecord, RenderResult, index_outputs, write_disclosure
 from app.pipeline.events import RenderEvents, ignore_events
@@ -116,6 +116,9 @@ class RenderEnv:
     # Where each draft file is copied as it is written, for API processes on other machines
     # (a shared bucket); None: the draft stays in drafts_dir only.
     draft_store: BlobStore | None = None
+    # Where narrations are shared between machines (the bucket's `narration/`), so every
+    # worker of a split render speaks the same take; None: narration_dir alone.
+    narration_store: ClipStore | None = None
     events: RenderEvents = ignore_events
     clock: Clock = utc_now
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex[:16])

@@ -2,20 +2,30 @@
 
 The cache holds `<key>.wav` and a `<key>.json` sidecar with the WAV's sha256 and the word
 timings; an entry whose WAV no longer matches that sha256 is a miss, as in the clip cache
-(`app.pipeline.cache`)."""
+(`app.pipeline.cache`). With a shared store (the bucket's `narration/`, split workers) an entry
+one worker made is fetched by the others instead of synthesized again: a voice that samples
+noise (piper) then gives every step of a render, the draft's included, the same take. Two
+workers synthesizing the same text at once may still each keep their own take."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.provenance.canonical import canonical_json, tagged_sha256
 from providers.media import sha256_file
 from providers.voice import Narration, VoiceEngine, WordTiming
+
+if TYPE_CHECKING:
+    from app.pipeline.cache import ClipStore
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,10 +67,16 @@ def _store_meta(meta: Path, narration: Narration, sha256: str) -> None:
     tmp.replace(meta)  # the sidecar appears whole, after the WAV it vouches for
 
 
-async def narrate_one(engine: VoiceEngine, text: str, cache_dir: Path) -> SceneVoice:
+async def narrate_one(
+    engine: VoiceEngine, text: str, cache_dir: Path, shared: ClipStore | None = None
+) -> SceneVoice:
     key = _key(engine, text)
     wav, meta = cache_dir / f"{key}.wav", cache_dir / f"{key}.json"
+    if shared is not None and shared.root != cache_dir:
+        shared = None  # another folder than the store's working copy: kept to itself
     cached = _load(wav, meta)
+    if cached is None and shared is not None:
+        cached = await asyncio.to_thread(_fetch, shared, wav, meta)
     if cached is not None:
         return cached
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -68,7 +84,30 @@ async def narrate_one(engine: VoiceEngine, text: str, cache_dir: Path) -> SceneV
     narration = await engine.synthesize(text, wav)
     sha256 = "sha256:" + sha256_file(narration.path)
     _store_meta(meta, narration, sha256)
+    if shared is not None:
+        await asyncio.to_thread(_share, shared, wav, meta)
     return SceneVoice(narration, sha256)
+
+
+def _fetch(shared: ClipStore, wav: Path, meta: Path) -> SceneVoice | None:
+    """The shared store's entry, copied here; None when it has none (or a broken one)."""
+    for path in (wav, meta):
+        path.unlink(missing_ok=True)  # a local leftover that did not load
+    try:
+        found = shared.pull(meta.name) and shared.pull(wav.name)
+    except OSError as exc:
+        _log.warning("narration %s not fetched from the shared store: %s", wav.stem, exc)
+        return None
+    return _load(wav, meta) if found else None
+
+
+def _share(shared: ClipStore, wav: Path, meta: Path) -> None:
+    """The WAV, then the sidecar that vouches for it; a failure costs other workers a synthesis."""
+    try:
+        shared.push(wav.name)
+        shared.push(meta.name)
+    except OSError as exc:
+        _log.warning("narration %s not shared: %s", wav.stem, exc)
 
 
 async def narrate_all(
@@ -76,11 +115,13 @@ async def narrate_all(
     texts: Sequence[str],
     cache_dir: Path,
     on_done: Callable[[int], None] | None = None,
+    *,
+    shared: ClipStore | None = None,
 ) -> list[SceneVoice]:
     """Narrate scenes one after another: synthesis already uses every core."""
     voices: list[SceneVoice] = []
     for i, text in enumerate(texts):
-        voices.append(await narrate_one(engine, text, cache_dir))
+        voices.append(await narrate_one(engine, text, cache_dir, shared))
         if on_done:
             on_done(i + 1)
         await asyncio.sleep(0)

@@ -285,7 +285,9 @@ async def generate_scene(
         enc = SETTINGS[options.quality]
         master_aspect = options.aspects[0]
         voice = options.voice or env.voice
-        voices = await narrate_all(voice, [scene.narration], env.narration_dir, lambda _k: None)
+        voices = await narrate_all(
+            voice, [scene.narration], env.narration_dir, shared=env.narration_store
+        )
         request = clip_request(
             scene, scene_duration(voices[0]), master_aspect.frame_size(enc.short_side),
             master_aspect, options.takes.get(index, 0),
@@ -404,6 +406,7 @@ async def _narrate(
         [s.narration for s in script.scenes],
         env.narration_dir,
         lambda k: em.stage(Stage.NARRATE, k, n),
+        shared=env.narration_store,
     )
     durations = [scene_duration(v) for v in voices]
     requests = [

@@ -23,7 +23,7 @@ from app.errors import InputError, PinForbidden, PolicyInvalid, SetupError
 from app.ingest import IngestError, ingest_text
 from app.ingest.model import Scene, Script, SourceKind
 from app.ingest.timing import target_duration
-from app.pipeline.cache import clip_cache
+from app.pipeline.cache import clip_cache, narration_store
 from app.pipeline.disclose import RenderResult
 from app.pipeline.env import RenderEnv, Signer
 from app.pipeline.events import RenderEvent, RenderEvents, SceneState, Stage, ignore_events
@@ -377,6 +377,7 @@ def build_render_env(
         voice=voice or get_voice(settings.voice),
         clips=clip_cache(settings),
         narration_dir=settings.narration_cache_dir,
+        narration_store=narration_store(settings),
         signer=Signer(settings, local_index=local_index),
         scratch_dir=settings.work_dir,
         drafts_dir=settings.drafts_dir,
