@@ -192,3 +192,77 @@ async def test_a_draft_step_serves_a_draft_before_any_clip_exists(tmp_path: Path
         assert gone.status_code == 410 and gone.json()["error"]["code"] == "draft_replaced"
         steps = await leases.steps_of(topo.db, rid)
         assert {s.step: s.state for s in steps} == {-2: "done", -1: "done", 0: "done", 1: "done"}
+
+
+async def test_a_killed_draft_worker_s_step_is_taken_over_and_the_render_succeeds(
+    tmp_path: Path,
+) -> None:
+    """The worker making the draft dies: another worker takes the draft step over once its
+    lease runs out and makes the draft again, and the render succeeds."""
+    async with (
+        topology(tmp_path, workers=2) as topo,
+        httpx.AsyncClient(base_url=topo.api_url, timeout=60) as client,
+    ):
+        topo.fake.hold.set()
+        try:
+            admin = await topo.key("acme", "agency_admin")
+            creator = await topo.key("acme", "creator")
+            yaml = {**admin, "Content-Type": "application/yaml"}
+            made = await client.post("/v1/policies", content=KLING_ONLY, headers=yaml)
+            assert made.status_code in (200, 201), made.text
+            body = {
+                "source": {"kind": "script", "text": SCRIPT}, "policy": "kling-only",
+                "aspects": ["16:9"], "quality": "draft", "voice": "espeak", "approve": True,
+                "draft": True,
+            }  # fmt: skip
+            created = await client.post("/v1/renders", json=body, headers=creator)
+            assert created.status_code in (200, 201, 202), created.text
+            rid = str(created.json()["id"])
+
+            async def drafting() -> Any:
+                state = await draft_state(client, rid, creator)
+                if not (state and state["scenes"][0]["fragment"]):
+                    return None
+                steps = await leases.steps_of(topo.db, rid)
+                return next(s for s in steps if s.step == leases.DRAFT_STEP)
+
+            first = await wait_for(drafting, f"the draft of {rid}", topo, timeout=300)
+            assert first.state == "running" and first.generation == 1
+            topo.kill(str(first.worker_id)).wait(timeout=30)
+
+            async def taken_over() -> Any:
+                steps = await leases.steps_of(topo.db, rid)
+                step = next(s for s in steps if s.step == leases.DRAFT_STEP)
+                return step if step.generation > 1 and step.state == "running" else None
+
+            second = await wait_for(taken_over, "the draft step's take-over", topo, timeout=120)
+            assert second.worker_id != first.worker_id
+
+            pids = [p.pid for p in topo.workers]
+            mine = pids.index(topo.worker_pid(str(second.worker_id)))
+            local = tmp_path / f"worker-{mine}" / "drafts" / rid / "manifest.json"
+
+            async def remade() -> Any:  # whole in the new worker's folder, then through the API
+                if not (local.is_file() and json.loads(local.read_text())["complete"]):
+                    return None
+                state = await draft_state(client, rid, creator)
+                return state if state and state["complete"] else None
+
+            again = await wait_for(remade, f"the remade draft of {rid}", topo, timeout=300)
+            assert [s["state"] for s in again["scenes"]] == ["placeholder", "placeholder"]
+        finally:
+            topo.fake.hold.clear()
+
+        async def final() -> Any:
+            got = (await client.get(f"/v1/renders/{rid}", headers=creator)).json()
+            return got if got["state"] in ("succeeded", "failed") else None
+
+        ended = await wait_for(final, f"render {rid} to end", topo, timeout=300)
+        assert ended["state"] == "succeeded", ended.get("error")
+
+        async def deleted() -> bool:
+            return not topo.bucket_keys(f"drafts/{rid}/")
+
+        await wait_for(deleted, f"the draft of {rid} to leave the bucket", topo, timeout=60)
+        steps = await leases.steps_of(topo.db, rid)
+        assert all(s.state == "done" for s in steps), [(s.step, s.state) for s in steps]

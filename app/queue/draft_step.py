@@ -45,7 +45,9 @@ async def follow_draft(
     service: Service, render_id: str, scratch: Path, poll_s: float = POLL_S
 ) -> None:
     """Make render `render_id`'s draft and swap each scene's clip in as its step finishes,
-    until every clip is in, the render composes, or it ends (then the draft is dropped)."""
+    until every clip is in, the render composes, or it ends (then the draft is dropped, and
+    deleted from the bucket when the final replaced it; a failed render's stays, as it does
+    when the render runs in one process)."""
     planned = await jobs.approved_plan(service, render_id)
     env = dataclasses.replace(jobs.render_env(service, render_id), scratch_dir=scratch)
     work = scratch / f"draft-{render_id}"
@@ -55,14 +57,14 @@ async def follow_draft(
     try:
         draft = await draft_alone(planned.script, render_options(planned, env), env, em, work)
         try:
-            ended = await _feed(service, planned, env.clips, draft, poll_s)
-            if not ended:
-                ended = await _finish_unless_ended(service, render_id, draft, poll_s)
+            if not await _feed(service, planned, env.clips, draft, poll_s):
+                await _finish_unless_ended(service, render_id, draft, poll_s)
         except BaseException:
             await draft.cancel()
             raise
-        if ended or await _ended(service, render_id):
-            # The final is stored (or the render failed): a draft copied meanwhile is stale.
+        row = await render_store.get_render(service.db, render_id)
+        if row is not None and row.state == RenderState.SUCCEEDED.value:
+            # The final is stored: whatever this draft copied meanwhile is stale.
             await jobs.delete_draft(service, render_id)
         else:
             shutil.rmtree(draft.folder, ignore_errors=True)  # the bucket holds it for the API
