@@ -3,6 +3,7 @@ cache does for clips: a damaged entry is spoken again, never reused."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,3 +112,15 @@ async def test_a_narration_one_worker_made_is_fetched_by_another(
     assert three is not None
     again = await narrate_one(voice, TEXT, three.root, three)
     assert len(voice.spoken) == 2 and again.sha256 == "sha256:" + sha256_file(again.narration.path)
+
+
+async def test_the_same_text_asked_twice_at_once_is_spoken_once(
+    voice: CountingVoice, tmp_path: Path
+) -> None:
+    """A worker's draft step and scene step narrate the same text at the same moment: one
+    synthesis, and both get the same take (never two writers on one WAV)."""
+    one, two = await asyncio.gather(
+        narrate_one(voice, TEXT, tmp_path), narrate_one(voice, TEXT, tmp_path)
+    )
+    assert voice.spoken == [TEXT]
+    assert one.sha256 == two.sha256 == "sha256:" + sha256_file(one.narration.path)

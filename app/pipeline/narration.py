@@ -10,10 +10,11 @@ workers synthesizing the same text at once may still each keep their own take.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import wave
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,10 +68,37 @@ def _store_meta(meta: Path, narration: Narration, sha256: str) -> None:
     tmp.replace(meta)  # the sidecar appears whole, after the WAV it vouches for
 
 
+_speaking: dict[Path, tuple[asyncio.Lock, int]] = {}  # cache entry -> (its lock, its users)
+
+
+@contextlib.asynccontextmanager
+async def _alone(entry: Path) -> AsyncIterator[None]:
+    """One narration of a cache entry at a time in this process (a worker's draft step and
+    scene step may ask for the same text at once): the second one reuses the first's."""
+    lock, users = _speaking.get(entry, (asyncio.Lock(), 0))
+    _speaking[entry] = (lock, users + 1)
+    try:
+        async with lock:
+            yield
+    finally:
+        lock, users = _speaking[entry]
+        if users == 1:
+            del _speaking[entry]
+        else:
+            _speaking[entry] = (lock, users - 1)
+
+
 async def narrate_one(
     engine: VoiceEngine, text: str, cache_dir: Path, shared: ClipStore | None = None
 ) -> SceneVoice:
     key = _key(engine, text)
+    async with _alone(cache_dir / key):
+        return await _narrate_one(engine, text, cache_dir, key, shared)
+
+
+async def _narrate_one(
+    engine: VoiceEngine, text: str, cache_dir: Path, key: str, shared: ClipStore | None
+) -> SceneVoice:
     wav, meta = cache_dir / f"{key}.wav", cache_dir / f"{key}.json"
     if shared is not None and shared.root != cache_dir:
         shared = None  # another folder than the store's working copy: kept to itself

@@ -8,11 +8,12 @@ composition job, held by leases in the ledger (`app.store.leases`).
                     to composing (one conditional UPDATE: exactly one wins) and enqueues compose
     compose(R)      take the composition's lease; execute the plan with every clip the scene
                     jobs made (nothing is generated again), publish to the blob store, succeed
-    draft(R)        a draft-first render's draft (`app.queue.draft_step`), queued by start(R):
-                    run beside the worker's job slots (it mostly waits for scenes, and must
-                    never hold a slot a scene step needs), under its own lease; each scene's
-                    clip is swapped in as its step is done. A side path: nothing waits for it,
-                    and its failure is logged, never the render's
+    draft(R)        a draft-first render's draft (`app.queue.draft_step`), started by start(R)
+                    beside the worker's job slots (it mostly waits for scenes, and must never
+                    wait for a slot, nor hold one a scene step needs), under its own lease;
+                    each scene's clip is swapped in as its step is done. A reaper takes an
+                    expired one over directly, not through the queue. A side path: nothing
+                    waits for it, and its failure is logged, never the render's
 
 A worker that dies stops renewing its leases; every worker's reaper re-enqueues steps whose
 lease expired (and queued steps whose job was lost), so another worker takes them over. A
@@ -109,7 +110,11 @@ async def _start_render(w: Worker, render_id: str) -> None:
     scenes = len(planned.script.scenes)
     await leases.create_steps(service.db, render_id, scenes, draft=planned.request.draft)
     for step in await leases.steps_of(service.db, render_id):
-        if step.step != COMPOSE_STEP and step.state == leases.StepState.QUEUED.value:
+        if step.state != leases.StepState.QUEUED.value or step.step == COMPOSE_STEP:
+            continue
+        if step.step == DRAFT_STEP:  # started here and now: it needs no job slot
+            await _begin_draft(w, render_id)
+        else:
             await w.doorbell.enqueue_step(render_id, step.step, step.generation)
 
 
@@ -161,15 +166,16 @@ async def _run_step(w: Worker, render_id: str, step: int) -> None:
 
 
 async def _begin_draft(w: Worker, render_id: str) -> None:
-    """Take the draft step and run it beside the job slots (the job itself returns at once).
-    Taken after the scenes are all done, it is closed without a draft: the final is near."""
+    """Take the draft step and run it beside the job slots (a job calling this returns at
+    once). Taken after the scenes are all done, it is closed without a draft: the final is
+    near."""
     row = await render_store.get_render(w.service.db, render_id)
-    if row is None or row.state in ENDED:
+    if row is None or row.state in ENDED or w.stopping:
         return
     held = await leases.acquire(w.service.db, render_id, DRAFT_STEP, w.worker_id, w.lease_s)
     if held is None:
         return
-    if row.state != RenderState.GENERATING.value or w.stopping:
+    if row.state != RenderState.GENERATING.value:
         await leases.finish(w.service.db, held)
         return
     task = asyncio.create_task(_draft(w, held))
@@ -365,8 +371,12 @@ async def reap(w: Worker) -> int:
         if row is None or row.state in ENDED:
             await leases.delete_steps(db, [step.render_id])
             continue
+        if step.step == DRAFT_STEP:  # taken over here, beside the slots (all may be busy)
+            await _begin_draft(w, step.render_id)
+            rung += 1
+            continue
         due = RenderState.COMPOSING if step.step == COMPOSE_STEP else RenderState.GENERATING
-        if row.state != due.value and step.step != DRAFT_STEP:
+        if row.state != due.value:
             continue  # the composition waits for its scenes; a late scene step has nothing to do
         # A new doorbell every few leases: the job rung before may be pinned in the queue by a
         # worker that took it and died before taking the lease. Rung again within the same
