@@ -68,6 +68,11 @@ def _cpu(children_only: bool = False) -> float:
     return total
 
 
+def _own_cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
 def bench_script(n: int) -> Script:
     """n scenes of about 5 s of narration each (36 make 3 minutes), every kind in turn."""
     kinds = list(SceneKind)
@@ -136,6 +141,7 @@ class DraftWatch:
 
     t0: float = field(default_factory=time.perf_counter)
     cpu0: float = field(default_factory=lambda: _cpu(children_only=True))
+    own0: float = field(default_factory=_own_cpu)  # this process: narration and music
     times: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
     finals: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
@@ -145,6 +151,7 @@ class DraftWatch:
         now = time.perf_counter() - self.t0
         if event.type == "stage" and event.stage == Stage.NARRATE and event.done == event.total:
             self.times.setdefault("narrated", now)
+            self.cpu.setdefault("narrated_own", _own_cpu() - self.own0)
         if event.type == "draft" and event.draft is not None:
             state = str(event.draft["state"])
             self.news.append(event.draft)
@@ -181,6 +188,7 @@ async def _render_a(workdir: Path, n: int, quality: Quality) -> dict[str, Any]:
     routed = plan_script(script, policy, catalog, env.registry, ASPECTS[0])
     options = RenderOptions("r6-draft", policy, ASPECTS, quality, draft=True)
     watch.t0, watch.cpu0 = time.perf_counter(), _cpu(children_only=True)
+    watch.own0 = _own_cpu()
     task = asyncio.ensure_future(render_script(script, routed, options, env, workdir / "r6-a"))
     while "ready" not in watch.times:
         if task.done():
@@ -240,6 +248,7 @@ def run_r6(workdir: Path, quick: bool = False) -> dict[str, dict[str, object]]:
         "scenes": n, "aspects": [a.value for a in ASPECTS], "final_quality": quality.value,
         "video_s": round(_duration(watch), 2),
         "narrated_s": round(watch.times.get("narrated", 0.0), 2),
+        "narration_cpu_s": round(watch.cpu.get("narrated_own", 0.0), 2),
         "playable_s": round(watch.times["playable"], 2),
         "playable_after_narration_s": round(
             watch.times["playable"] - watch.times.get("narrated", 0.0), 2
