@@ -39,7 +39,8 @@ from app.pipeline.draft_plan import DRAFT_ENCODE
 from app.provenance.draft_manifest import DRAFT_LABEL, DRAFT_SCHEMA
 from app.render.audio import VoicePlacement
 from app.render.captions import ass_document
-from app.render.compose import concat_list, install_fonts, render_soundtrack
+from app.render.compose import MUSIC_GAIN_DB, concat_list, install_fonts
+from app.render.draft_audio import render_draft_soundtrack
 from app.render.draft_media import (
     AUDIO_CODEC,
     VIDEO_CODEC,
@@ -193,8 +194,18 @@ class DraftBuilder:
     # -- the first draft ------------------------------------------------------------------
 
     async def _first(self, music: Awaitable[MusicTrack]) -> None:
+        """Every scene's first segment, and the soundtrack. The draft plays once the soundtrack
+        and segment 0 are there, so those two go first: the soundtrack (music, mix, encode: one
+        process at a time) holds one of the `SEGMENTS_AT_ONCE` places until it is made, and the
+        segments take the others in scene order, segment 0 first."""
         gate = asyncio.Semaphore(SEGMENTS_AT_ONCE)
         slots = self.spec.timeline.slots
+
+        async def soundtrack() -> None:
+            try:
+                await self._soundtrack(music)
+            finally:
+                gate.release()
 
         async def scene(i: int) -> None:
             async with gate:
@@ -203,7 +214,8 @@ class DraftBuilder:
                 self._progress.encoded.add(i)
                 self._publish_progress()
 
-        await asyncio.gather(self._soundtrack(music), *(scene(i) for i in range(len(slots))))
+        await gate.acquire()  # the soundtrack's place, taken before any segment queues
+        await asyncio.gather(soundtrack(), *(scene(i) for i in range(len(slots))))
         self.complete = True
         self._write_video_playlist()
         await self._stitch()
@@ -213,9 +225,10 @@ class DraftBuilder:
     async def _soundtrack(self, music: Awaitable[MusicTrack]) -> None:
         track = await music
         tl = self.spec.timeline
-        encoded, _ = await render_soundtrack(
-            self.spec.voices, track.path, tl.duration, self._work, DRAFT_ENCODE.audio_bitrate
-        )
+        encoded = await render_draft_soundtrack(
+            self.spec.voices, track.path, tl.duration, self._work, DRAFT_ENCODE.audio_bitrate,
+            MUSIC_GAIN_DB,
+        )  # fmt: skip
         encoded.replace(self.folder / "audio.m4a")
         await run_ffmpeg(audio_ts_argv(self.folder / "audio.m4a", self.folder / "audio.ts"))
         await self._fragment(audio_fragment_argv, self.folder / "audio.m4a", "audio.mp4")

@@ -84,9 +84,10 @@ def _copy_voice(
     return written
 
 
-def mix_argv(voice: Path, music: Path, total: float, dest: Path, music_gain_db: float) -> list[str]:
-    """Voice over music; the music ducks whenever the voice speaks (sidechain compression)."""
-    graph = (
+def mix_graph(total: float, music_gain_db: float) -> str:
+    """Voice (input 0) over music (input 1), ending in `[mix]`; the music ducks whenever the
+    voice speaks (sidechain compression)."""
+    return (
         f"[0:a]aresample={MIX_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
         "asplit=2[voice][key];"
         f"[1:a]aresample={MIX_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
@@ -95,13 +96,17 @@ def mix_argv(voice: Path, music: Path, total: float, dest: Path, music_gain_db: 
         "[voice][ducked]amix=inputs=2:duration=longest:normalize=0,"
         f"apad=whole_dur={total:.4f},atrim=end={total:.4f}[mix]"
     )
+
+
+def mix_argv(voice: Path, music: Path, total: float, dest: Path, music_gain_db: float) -> list[str]:
+    """The mix of `mix_graph`, written as float PCM."""
     return [
-        "-i", str(voice), "-i", str(music), "-filter_complex", graph,
+        "-i", str(voice), "-i", str(music), "-filter_complex", mix_graph(total, music_gain_db),
         "-map", "[mix]", "-c:a", "pcm_f32le", str(dest),
     ]  # fmt: skip
 
 
-def _level_chain(gain_db: float) -> str:
+def level_chain(gain_db: float) -> str:
     """A gain trim, then a limiter holding sample peaks ~1 dB under the true-peak ceiling."""
     return f"volume={gain_db:.2f}dB,alimiter=limit=0.80:level=false:attack=2:release=60"
 
@@ -109,7 +114,7 @@ def _level_chain(gain_db: float) -> str:
 def level_argv(src: Path, dest: Path, gain_db: float) -> list[str]:
     """The encoder's input, as PCM: cheap to make and measure while the gain is being found."""
     return [
-        "-i", str(src), "-af", f"{_level_chain(gain_db)},aresample={MIX_RATE}",
+        "-i", str(src), "-af", f"{level_chain(gain_db)},aresample={MIX_RATE}",
         "-c:a", "pcm_f32le", str(dest),
     ]  # fmt: skip
 
@@ -117,7 +122,7 @@ def level_argv(src: Path, dest: Path, gain_db: float) -> list[str]:
 def encode_argv(src: Path, dest: Path, gain_db: float, bitrate: str) -> list[str]:
     """AAC encode of exactly what `level_argv` makes with the same gain."""
     return [
-        "-i", str(src), "-af", f"{_level_chain(gain_db)},aresample={MIX_RATE}",
+        "-i", str(src), "-af", f"{level_chain(gain_db)},aresample={MIX_RATE}",
         "-c:a", "aac", "-b:a", bitrate, "-ar", str(MIX_RATE), str(dest),
     ]  # fmt: skip
 
@@ -128,6 +133,14 @@ def ebur128_argv(src: Path) -> list[str]:
 
 _SUMMARY_I = re.compile(r"Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+|-inf)\s*LUFS")
 _SUMMARY_TP = re.compile(r"True peak:\s*\n\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS")
+
+
+def parse_integrated(stderr: str) -> float:
+    """Integrated loudness (LUFS) from ebur128's closing summary (no true peak asked for)."""
+    i = _SUMMARY_I.findall(stderr)
+    if not i:
+        raise ValueError("ebur128 printed no summary")
+    return float(i[-1])
 
 
 def parse_ebur128(stderr: str) -> Loudness:
