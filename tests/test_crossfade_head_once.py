@@ -128,12 +128,20 @@ async def test_a_segment_reads_the_head_the_next_one_wrote(tmp_path: Path) -> No
     first = next(j for j in run if j.slot.index == 0)
     argv = segment_argv(first, tl, enc, "fonts")
     inputs = [argv[k + 1] for k, a in enumerate(argv) if a == "-i"]
-    # Its own clip, then the three heads scene 1 wrote: neither scene 1's clip nor its recipe.
-    assert inputs == [str(tl.slots[0].clip), *map(str, first.head_in)]
-    assert "nxt" not in argv[argv.index("-filter_complex") + 1]
+    # Its own clip, scene 1's clip for the 16:9 head, and the 9:16 and 1:1 heads scene 1
+    # wrote: scene 1's recipe is not drawn here.
+    assert first.head_in[0] is None and None not in first.head_in[1:]
+    assert inputs == [str(tl.slots[0].clip), str(tl.slots[1].clip), *map(str, first.head_in[1:])]
+    assert "nxt0" in argv[argv.index("-filter_complex") + 1]
+    assert "nxt1" not in argv[argv.index("-filter_complex") + 1]
     writer = segment_argv(next(j for j in run if j.slot.index == 1), tl, enc, "fonts")
-    for i, path in enumerate(first.head_in):  # raw frames of each aspect, before captions
-        k = writer.index(str(path))
-        assert writer[k - 9 : k] == [
-            "-map", f"[w{i}]", "-c:v", "rawvideo", "-fps_mode", "passthrough", "-an", "-f", "nut",
-        ]  # fmt: skip
+    for i, path in enumerate(first.head_in):  # raw frames of each drawn aspect, no captions
+        if path is not None:
+            k = writer.index(str(path))
+            assert writer[k - 9 : k] == [
+                "-map", f"[w{i}]", "-c:v", "rawvideo", "-fps_mode", "passthrough", "-an",
+                "-f", "nut",
+            ]  # fmt: skip
+    # Clips' heads are not shared: scene 2 (a clip) writes none, scene 1 reads none from it.
+    assert all(h is None for j in run if j.slot.index == 2 for h in j.head_out)
+    assert all(h is None for j in run if j.slot.index == 1 for h in j.head_in)

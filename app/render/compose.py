@@ -73,7 +73,8 @@ async def render_segments(
             _write_captions(job, workdir, tl.label if tl.shows_label(job.slot.index) else None)
             await run_ffmpeg(segment_argv(job, tl, enc, fonts), cwd=workdir)
             for head in job.head_in:  # read: nothing else needs it
-                head.unlink(missing_ok=True)
+                if head is not None:
+                    head.unlink(missing_ok=True)
             done += 1
             if progress:
                 progress("compose", done, len(jobs))

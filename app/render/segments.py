@@ -44,11 +44,12 @@ class SegmentJob:
     caption_files: tuple[str, ...]  # ASS file per output, relative to the working folder
     is_first: bool
     is_last: bool
-    # The crossfade head, made once (see `share_heads`): this segment writes its own first
-    # `transition` seconds per output to `head_out`, reframed, before fades and captions; the
-    # segment before it reads them from its `head_in` instead of decoding or drawing them again.
-    head_out: tuple[Path, ...] = ()
-    head_in: tuple[Path, ...] = ()
+    # The crossfade head, made once (see `share_heads`), per output (None: not shared): this
+    # segment writes its own first `transition` seconds to `head_out`, reframed, before fades
+    # and captions; the segment before it reads them from its `head_in` instead of drawing
+    # them again.
+    head_out: tuple[Path | None, ...] = ()
+    head_in: tuple[Path | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,10 @@ def _sources(
     start: float,
     length: float,
     head: float = 0.0,
+    split: Sequence[bool] = (),
 ) -> tuple[list[str], list[str], list[str]]:
     """Graph parts that bring each feed in at the timeline's rate, trimmed, as `{stem}{k}`;
-    their labels; and, when `head` > 0, the labels of each feed's own first `head` seconds
+    their labels; and the labels of the first `head` seconds of each feed marked in `split`
     (`{stem}h{k}`, split off before the trim). A clip is input number `first_input` on; a
     drawn scene is drawn here, without the sprites that appear only after `start + length`
     (for a crossfade head, most of the scene: its frames are the same, its memory and drawing
@@ -101,12 +103,12 @@ def _sources(
         else:
             src = f"{index}:v"
             index += 1
-        if head > 0:
+        if split and split[k]:
             parts.append(f"[{src}]split=2[{stem}{k}_body][{stem}{k}_head]")
             parts.append(_trimmed(f"{stem}{k}_head", f"{stem}h{k}", fps, 0.0, head))
             src = f"{stem}{k}_body"
         parts.append(_trimmed(src, f"{stem}{k}", fps, start, length))
-    heads = [f"{stem}h{k}" for k in range(len(found))] if head > 0 else []
+    heads = [f"{stem}h{k}" for k in range(len(found)) if split and split[k]]
     return parts, [f"{stem}{k}" for k in range(len(found))], heads
 
 
@@ -213,32 +215,41 @@ def _crossfades(job: SegmentJob, tl: Timeline) -> bool:
     return job.next_slot is not None and t > 0 and job.slot.duration > 2 * t
 
 
+def _only(found: Sequence[Feed], keep: Sequence[bool]) -> list[Feed]:
+    """`found` feeding only the outputs marked in `keep`; feeds left with none are dropped."""
+    cut = [replace(f, outputs=tuple(i for i in f.outputs if keep[i])) for f in found]
+    return [f for f in cut if f.outputs]
+
+
 def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str, flags: str = "bicubic") -> str:
     """The graph: trim -> split and reframe per aspect -> crossfade -> fades -> captions.
 
-    Inputs are the slot's feeds in order, then (when it crossfades) the next slot's feeds, or
-    the next segment's head files (`head_in`). Outputs `o{i}`, and `w{i}` for `head_out`."""
+    Inputs are the slot's feeds in order, then (when it crossfades) the next slot's feeds
+    for every output whose head it makes itself, then the head files of `head_in`. Outputs
+    `o{i}`, and `w{i}` for each file of `head_out`."""
     slot, nxt, t = job.slot, job.next_slot, tl.transition
     n = len(job.outputs)
     parts: list[str] = []
     current = feeds(slot, job.outputs)
-    own_head = t if job.head_out else 0.0
+    writes = [p is not None for p in job.head_out] or [False] * n
+    split = [any(writes[i] for i in f.outputs) for f in current]
     made, labels, head_labels = _sources(
-        current, 0, "cur", tl.fps, slot.clip_offset, slot.duration, own_head
+        current, 0, "cur", tl.fps, slot.clip_offset, slot.duration, t, split
     )
     parts += made
     for label, feed in zip(labels, current, strict=True):
         parts += _reframe(label, feed, slot, job.outputs, "v", flags, slot.clip_offset)
-    for label, feed in zip(head_labels, current if job.head_out else [], strict=True):
+    for label, feed in zip(head_labels, _only(current, writes), strict=True):
         # The very filters the segment before would run on these frames to crossfade them in.
         parts += _reframe(label, feed, slot, job.outputs, "w", flags, 0.0)
     tails = [f"v{i}" for i in range(n)]
     if nxt is not None and _crossfades(job, tl):
-        if job.head_in:
-            first = len(_decoded(current))
-            heads = [f"{first + i}:v" for i in range(n)]
-        else:
-            heads = _head_made_here(nxt, job, tl, len(_decoded(current)), flags, parts)
+        reads = [p is not None for p in job.head_in] or [False] * n
+        here = _only(feeds(nxt, job.outputs), [not r for r in reads])
+        first = len(_decoded(current))
+        heads = _head_made_here(here, nxt, job, tl, first, flags, parts)
+        files = iter(range(first + len(_decoded(here)), first + len(_decoded(here)) + n))
+        heads = [f"{next(files)}:v" if reads[i] else heads[i] for i in range(n)]
         # It fades in as an alpha overlay on the tail: `xfade` would convert every frame of
         # the segment to 4:4:4 and back (measured: ~40% of this graph's cost).
         offset = slot.duration - t
@@ -261,15 +272,20 @@ def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str, flags: str = "
 
 
 def _head_made_here(
-    nxt: SceneSlot, job: SegmentJob, tl: Timeline, first_input: int, flags: str, parts: list[str]
+    here: Sequence[Feed],
+    nxt: SceneSlot,
+    job: SegmentJob,
+    tl: Timeline,
+    first_input: int,
+    flags: str,
+    parts: list[str],
 ) -> list[str]:
-    """Make the next scene's first `transition` seconds in this graph (appended to `parts`),
-    reframed the way the next segment frames it, so the crossfade lands exactly on the picture
-    the cut then continues with; return the labels per output."""
-    heads = feeds(nxt, job.outputs)
-    made, labels, _ = _sources(heads, first_input, "nxt", tl.fps, 0.0, tl.transition)
+    """Make the next scene's first `transition` seconds from `here` in this graph (appended to
+    `parts`), reframed the way the next segment frames it, so the crossfade lands exactly on
+    the picture the cut then continues with; return the label per output (`h{i}`)."""
+    made, labels, _ = _sources(here, first_input, "nxt", tl.fps, 0.0, tl.transition)
     parts += made
-    for label, feed in zip(labels, heads, strict=True):
+    for label, feed in zip(labels, here, strict=True):
         parts += _reframe(label, feed, nxt, job.outputs, "h", flags, 0.0)
     return [f"h{i}" for i in range(len(job.outputs))]
 
@@ -286,19 +302,17 @@ def segment_argv(job: SegmentJob, tl: Timeline, enc: EncodeSettings, fonts_dir: 
     for path in _decoded(feeds(slot, job.outputs)):
         args += [*one, "-t", until, "-i", str(path)]
     if job.next_slot is not None and _crossfades(job, tl):
-        if job.head_in:
-            for path in job.head_in:
-                args += [*one, "-i", str(path)]
-        else:
-            for path in _decoded(feeds(job.next_slot, job.outputs)):
-                args += [*one, "-t", f"{tl.transition + frame:.4f}", "-i", str(path)]
+        reads = [p is not None for p in job.head_in] or [False] * len(job.outputs)
+        for path in _decoded(_only(feeds(job.next_slot, job.outputs), [not r for r in reads])):
+            args += [*one, "-t", f"{tl.transition + frame:.4f}", "-i", str(path)]
+        args += [a for head in job.head_in if head is not None for a in [*one, "-i", str(head)]]
     args += ["-filter_complex", segment_filter(job, tl, fonts_dir, enc.scaler)]
     for i, out in enumerate(job.outputs):
         args += ["-map", f"[o{i}]", *enc.x264_args(), "-r", str(tl.fps), "-an", str(out.path)]
-    for i, path in enumerate(job.head_out):
-        # Raw frames: a dozen per aspect, read back once, bit for bit (no encoder to pay for).
-        args += ["-map", f"[w{i}]", "-c:v", "rawvideo", "-fps_mode", "passthrough", "-an",
-                 "-f", "nut", str(path)]  # fmt: skip
+    for i, head in enumerate(job.head_out):
+        if head is not None:  # raw frames: a dozen, read back once, bit for bit, no encoder
+            args += ["-map", f"[w{i}]", "-c:v", "rawvideo", "-fps_mode", "passthrough", "-an",
+                     "-f", "nut", str(head)]  # fmt: skip
     return args
 
 
@@ -317,25 +331,31 @@ def segment_jobs(tl: Timeline, outputs: Sequence[OutputSpec], workdir: Path) -> 
 
 
 def share_heads(jobs: Sequence[SegmentJob], tl: Timeline, lanes: int) -> list[list[SegmentJob]]:
-    """`jobs` with each crossfade head made once, in `lanes` runs of consecutive scenes to be
-    rendered one after another in the order given (each run's last scene first).
+    """`jobs` with the crossfade head of every drawn scene made once, in `lanes` runs of
+    consecutive scenes to be rendered one after another in the order given (each run's last
+    scene first).
 
-    Within a run, a segment writes its first `transition` seconds for the segment before it,
-    which reads them instead of making them again: a drawn scene's head would otherwise build
-    a second copy of its whole graph (measured: about 100 MB and 0.3-0.6 CPU s per drawn
-    aspect at 1080p), and a clip's head would be decoded and reframed twice. The first scene
-    of each run is the boundary: the segment before it makes its head itself, as without
-    sharing, so runs never wait for each other."""
+    Within a run, a segment writes the first `transition` seconds of each output it draws for
+    the segment before it, which reads them instead of drawing them again: a drawn scene's
+    head would otherwise build a second copy of its whole graph (still backdrop, frame pools)
+    in that segment, measured at about 100 MB per drawn aspect at 1080p. A clip's head is
+    still decoded where it is faded in: writing it would cost the writer more memory (its
+    first frames wait in the graph until its encoders' first frames are made) than decoding
+    a few frames costs. The first scene of each run is the boundary: the segment before it
+    makes its head itself, so runs never wait for each other."""
     lanes = max(1, min(lanes, len(jobs)))
     bounds = [round(k * len(jobs) / lanes) for k in range(lanes + 1)]
     shared = list(jobs)
     for k in range(lanes):
         for i in range(bounds[k], bounds[k + 1] - 1):
-            job = shared[i]
-            if not _crossfades(job, tl):
+            job, nxt = shared[i], shared[i + 1]
+            drawn = [isinstance(nxt.slot.native_for(o.aspect), DrawnScene) for o in nxt.outputs]
+            if not _crossfades(job, tl) or not any(drawn):
                 continue
-            nxt = shared[i + 1]
-            files = tuple(o.path.with_suffix(".head.nut") for o in nxt.outputs)
+            files = tuple(
+                o.path.with_suffix(".head.nut") if d else None
+                for o, d in zip(nxt.outputs, drawn, strict=True)
+            )
             shared[i] = replace(job, head_in=files)
             shared[i + 1] = replace(nxt, head_out=files)
     return [shared[bounds[k] : bounds[k + 1]][::-1] for k in range(lanes)]
