@@ -60,9 +60,9 @@ async def render_segments(
 ) -> list[SegmentJob]:
     """Render every scene segment (each its own bounded ffmpeg process), `concurrency` at once.
 
-    Each crossfade head is made once (`share_heads`): the segments run in `concurrency` lanes
-    of consecutive scenes, each lane last scene first, so that every segment finds the head
-    the one after it wrote."""
+    Between drawn scenes the crossfade head is made once (`share_heads`): the segments run in
+    `concurrency` lanes of consecutive scenes, each lane last scene first, so that a segment
+    finds the head the one after it wrote."""
     fonts = install_fonts(workdir)
     jobs = segment_jobs(tl, outputs, workdir)
     done = 0

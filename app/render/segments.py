@@ -331,30 +331,36 @@ def segment_jobs(tl: Timeline, outputs: Sequence[OutputSpec], workdir: Path) -> 
 
 
 def share_heads(jobs: Sequence[SegmentJob], tl: Timeline, lanes: int) -> list[list[SegmentJob]]:
-    """`jobs` with the crossfade head of every drawn scene made once, in `lanes` runs of
+    """`jobs` with the crossfade head made once between drawn scenes, in `lanes` runs of
     consecutive scenes to be rendered one after another in the order given (each run's last
     scene first).
 
-    Within a run, a segment writes the first `transition` seconds of each output it draws for
-    the segment before it, which reads them instead of drawing them again: a drawn scene's
-    head would otherwise build a second copy of its whole graph (still backdrop, frame pools)
-    in that segment, measured at about 100 MB per drawn aspect at 1080p. A clip's head is
-    still decoded where it is faded in: writing it would cost the writer more memory (its
-    first frames wait in the graph until its encoders' first frames are made) than decoding
-    a few frames costs. The first scene of each run is the boundary: the segment before it
-    makes its head itself, so runs never wait for each other."""
+    When two scenes in a row are both drawn for an output, the second one's segment writes its
+    first `transition` seconds of that output and the first one's segment reads them, instead
+    of building a second copy of the whole drawn graph for them (its still backdrop and frame
+    pools: 40-100 MB per aspect at 1080p; the drawing CPU). Writing costs the writer memory
+    too: its first frames wait in ffmpeg's graph until the frames its encoders start with are
+    drawn (about 12 frames per aspect, 60-80 MB at 1080p), and the reader's raw input is
+    queued ahead. Only a segment that draws its own scene is heavy enough for the saving to
+    outweigh that (measured: docs/performance.md), so a clip's segment makes a drawn head
+    itself as before. The first scene of each run is the boundary: the segment before it makes
+    its head itself, so runs never wait for each other."""
     lanes = max(1, min(lanes, len(jobs)))
     bounds = [round(k * len(jobs) / lanes) for k in range(lanes + 1)]
     shared = list(jobs)
     for k in range(lanes):
         for i in range(bounds[k], bounds[k + 1] - 1):
             job, nxt = shared[i], shared[i + 1]
-            drawn = [isinstance(nxt.slot.native_for(o.aspect), DrawnScene) for o in nxt.outputs]
-            if not _crossfades(job, tl) or not any(drawn):
+            both = [
+                isinstance(job.slot.native_for(o.aspect), DrawnScene)
+                and isinstance(nxt.slot.native_for(o.aspect), DrawnScene)
+                for o in nxt.outputs
+            ]
+            if not _crossfades(job, tl) or not any(both):
                 continue
             files = tuple(
-                o.path.with_suffix(".head.nut") if d else None
-                for o, d in zip(nxt.outputs, drawn, strict=True)
+                o.path.with_suffix(".head.nut") if b else None
+                for o, b in zip(nxt.outputs, both, strict=True)
             )
             shared[i] = replace(job, head_in=files)
             shared[i + 1] = replace(nxt, head_out=files)
