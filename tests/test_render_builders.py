@@ -248,3 +248,30 @@ def test_the_crossfade_head_of_a_drawn_scene_is_drawn_without_its_later_words() 
     assert graph.count("c=yellow") == 1  # this scene's word (at 1 s of 2 s), not the head's
     assert "[cur1_s2]" in graph and "[nxt1_s2]" not in graph
     assert "[nxt1_s1]null[nxt1_m3]" in graph
+
+
+def test_a_crossfade_head_is_shared_only_between_two_drawn_scenes() -> None:
+    """Scene 1 and 2 are drawn for 9:16: 2 writes that head for 1, which reads it; scene 0
+    (a clip) draws scene 1's head itself, and every other head is made where it fades in."""
+    from app.render.segments import share_heads
+    from providers.local.filtergraph import Graph, filter_
+
+    graph = Graph([filter_("color", {"c": "navy", "s": "1080x1920", "d": 5})]).text("out")
+    drawn = DrawnScene(Aspect.PORTRAIT, graph, (1080, 1920), 30, "0" * 64)
+    tl, outs = _timeline(3)
+    slots = [s if s.index == 0 else replace(s, natives=(drawn,)) for s in tl.slots]
+    tl = replace(tl, slots=tuple(slots))
+    (run,) = share_heads(segment_jobs(tl, outs, Path("/w")), tl, 1)
+    assert [j.slot.index for j in run] == [2, 1, 0]
+    by_index = {j.slot.index: j for j in run}
+    head = Path("/w/seg_0002_9x16.head.nut")
+    assert by_index[2].head_out == (None, head, None)
+    assert by_index[1].head_in == (None, head, None)
+    assert by_index[0].head_in == () and by_index[1].head_out == ()
+    assert "[nxt1_" in segment_filter(by_index[0], tl, "f")  # drawn where it fades in
+    reader = segment_filter(by_index[1], tl, "f")
+    assert "[nxt1_" not in reader and "[2:v]format=yuva420p" in reader  # its clip, then the file
+    # Two lanes: the boundary between them shares nothing, so neither waits for the other.
+    lanes = share_heads(segment_jobs(tl, outs, Path("/w")), tl, 2)
+    assert [[j.slot.index for j in lane] for lane in lanes] == [[1, 0], [2]]
+    assert all(not j.head_in and not j.head_out for lane in lanes for j in lane)

@@ -12,7 +12,7 @@ from pathlib import Path
 from app.render import audio
 from app.render.captions import ass_document
 from app.render.quality import EncodeSettings
-from app.render.segments import SegmentJob, segment_argv, segment_jobs
+from app.render.segments import SegmentJob, segment_argv, segment_jobs, share_heads
 from app.render.timeline import AspectClip, OutputSpec, SceneSlot, Timeline, VisibleLabel
 from providers.media import run_ffmpeg
 
@@ -58,22 +58,28 @@ async def render_segments(
     concurrency: int = 1,
     progress: ComposeProgress | None = None,
 ) -> list[SegmentJob]:
-    """Render every scene segment (each its own bounded ffmpeg process)."""
+    """Render every scene segment (each its own bounded ffmpeg process), `concurrency` at once.
+
+    Between drawn scenes the crossfade head is made once (`share_heads`): the segments run in
+    `concurrency` lanes of consecutive scenes, each lane last scene first, so that a segment
+    finds the head the one after it wrote."""
     fonts = install_fonts(workdir)
     jobs = segment_jobs(tl, outputs, workdir)
-    gate = asyncio.Semaphore(concurrency)
     done = 0
 
-    async def one(job: SegmentJob) -> None:
+    async def lane(run: Sequence[SegmentJob]) -> None:
         nonlocal done
-        async with gate:
+        for job in run:
             _write_captions(job, workdir, tl.label if tl.shows_label(job.slot.index) else None)
             await run_ffmpeg(segment_argv(job, tl, enc, fonts), cwd=workdir)
-        done += 1
-        if progress:
-            progress("compose", done, len(jobs))
+            for head in job.head_in:  # read: nothing else needs it
+                if head is not None:
+                    head.unlink(missing_ok=True)
+            done += 1
+            if progress:
+                progress("compose", done, len(jobs))
 
-    await asyncio.gather(*(one(j) for j in jobs))
+    await asyncio.gather(*(lane(run) for run in share_heads(jobs, tl, concurrency)))
     return jobs
 
 

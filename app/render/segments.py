@@ -13,7 +13,7 @@ whole frame to 3413x1920 first) and the sharpest (a portrait clip keeps its full
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.render.quality import EncodeSettings
@@ -44,6 +44,12 @@ class SegmentJob:
     caption_files: tuple[str, ...]  # ASS file per output, relative to the working folder
     is_first: bool
     is_last: bool
+    # The crossfade head, made once (see `share_heads`), per output (None: not shared): this
+    # segment writes its own first `transition` seconds to `head_out`, reframed, before fades
+    # and captions; the segment before it reads them from its `head_in` instead of drawing
+    # them again.
+    head_out: tuple[Path | None, ...] = ()
+    head_in: tuple[Path | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,23 +78,38 @@ def feeds(slot: SceneSlot, outputs: Sequence[OutputSpec]) -> list[Feed]:
 
 
 def _sources(
-    found: Sequence[Feed], first_input: int, stem: str, fps: int, start: float, length: float
-) -> tuple[list[str], list[str]]:
+    found: Sequence[Feed],
+    first_input: int,
+    stem: str,
+    fps: int,
+    start: float,
+    length: float,
+    head: float = 0.0,
+    split: Sequence[bool] = (),
+) -> tuple[list[str], list[str], list[str]]:
     """Graph parts that bring each feed in at the timeline's rate, trimmed, as `{stem}{k}`;
-    and the labels. A clip is input number `first_input` on; a drawn scene is drawn here,
-    without the sprites that appear only after `start + length` (for a crossfade head, most
-    of the scene: its frames are the same, its memory and drawing are not spent)."""
+    their labels; and the labels of the first `head` seconds of each feed marked in `split`
+    (`{stem}h{k}`, split off before the trim). A clip is input number `first_input` on; a
+    drawn scene is drawn here, without the sprites that appear only after `start + length`
+    (for a crossfade head, most of the scene: its frames are the same, its memory and drawing
+    are not spent)."""
     parts: list[str] = []
     index = first_input
     for k, feed in enumerate(found):
         if feed.path is None:
             prefix = f"{stem}{k}_"
             parts.append(relabel(head_of(feed.graph, start + length), prefix))
-            parts.append(_trimmed(f"{prefix}out", f"{stem}{k}", fps, start, length))
+            src = f"{prefix}out"
         else:
-            parts.append(_trimmed(f"{index}:v", f"{stem}{k}", fps, start, length))
+            src = f"{index}:v"
             index += 1
-    return parts, [f"{stem}{k}" for k in range(len(found))]
+        if split and split[k]:
+            parts.append(f"[{src}]split=2[{stem}{k}_body][{stem}{k}_head]")
+            parts.append(_trimmed(f"{stem}{k}_head", f"{stem}h{k}", fps, 0.0, head))
+            src = f"{stem}{k}_body"
+        parts.append(_trimmed(src, f"{stem}{k}", fps, start, length))
+    heads = [f"{stem}h{k}" for k in range(len(found)) if split and split[k]]
+    return parts, [f"{stem}{k}" for k in range(len(found))], heads
 
 
 def _decoded(found: Sequence[Feed]) -> list[Path]:
@@ -194,33 +215,47 @@ def _crossfades(job: SegmentJob, tl: Timeline) -> bool:
     return job.next_slot is not None and t > 0 and job.slot.duration > 2 * t
 
 
+def _only(found: Sequence[Feed], keep: Sequence[bool]) -> list[Feed]:
+    """`found` feeding only the outputs marked in `keep`; feeds left with none are dropped."""
+    cut = [replace(f, outputs=tuple(i for i in f.outputs if keep[i])) for f in found]
+    return [f for f in cut if f.outputs]
+
+
 def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str, flags: str = "bicubic") -> str:
     """The graph: trim -> split and reframe per aspect -> crossfade -> fades -> captions.
 
-    Inputs are the slot's feeds in order, then (when it crossfades) the next slot's feeds."""
+    Inputs are the slot's feeds in order, then (when it crossfades) the next slot's feeds
+    for every output whose head it makes itself, then the head files of `head_in`. Outputs
+    `o{i}`, and `w{i}` for each file of `head_out`."""
     slot, nxt, t = job.slot, job.next_slot, tl.transition
     n = len(job.outputs)
     parts: list[str] = []
     current = feeds(slot, job.outputs)
-    made, labels = _sources(current, 0, "cur", tl.fps, slot.clip_offset, slot.duration)
+    writes = [p is not None for p in job.head_out] or [False] * n
+    split = [any(writes[i] for i in f.outputs) for f in current]
+    made, labels, head_labels = _sources(
+        current, 0, "cur", tl.fps, slot.clip_offset, slot.duration, t, split
+    )
     parts += made
     for label, feed in zip(labels, current, strict=True):
         parts += _reframe(label, feed, slot, job.outputs, "v", flags, slot.clip_offset)
+    for label, feed in zip(head_labels, _only(current, writes), strict=True):
+        # The very filters the segment before would run on these frames to crossfade them in.
+        parts += _reframe(label, feed, slot, job.outputs, "w", flags, 0.0)
     tails = [f"v{i}" for i in range(n)]
     if nxt is not None and _crossfades(job, tl):
-        # The next clip's head is reframed the way the next segment frames it, so the
-        # crossfade lands exactly on the picture the cut then continues with. It fades in as
-        # an alpha overlay on the tail: `xfade` would convert every frame of the segment to
-        # 4:4:4 and back (measured: ~40% of this graph's cost), the overlay touches the tail.
-        heads = feeds(nxt, job.outputs)
-        made, labels = _sources(heads, len(_decoded(current)), "nxt", tl.fps, 0.0, t)
-        parts += made
-        for label, feed in zip(labels, heads, strict=True):
-            parts += _reframe(label, feed, nxt, job.outputs, "h", flags, 0.0)
+        reads = [p is not None for p in job.head_in] or [False] * n
+        here = _only(feeds(nxt, job.outputs), [not r for r in reads])
+        first = len(_decoded(current))
+        heads = _head_made_here(here, nxt, job, tl, first, flags, parts)
+        files = iter(range(first + len(_decoded(here)), first + len(_decoded(here)) + n))
+        heads = [f"{next(files)}:v" if reads[i] else heads[i] for i in range(n)]
+        # It fades in as an alpha overlay on the tail: `xfade` would convert every frame of
+        # the segment to 4:4:4 and back (measured: ~40% of this graph's cost).
         offset = slot.duration - t
         for i in range(n):
             parts.append(
-                f"[h{i}]format=yuva420p,fade=t=in:st=0:d={t:.4f}:alpha=1,"
+                f"[{heads[i]}]format=yuva420p,fade=t=in:st=0:d={t:.4f}:alpha=1,"
                 f"setpts=PTS+{offset:.4f}/TB[ha{i}];"
                 f"[v{i}][ha{i}]overlay=0:0:eof_action=pass:format=yuv420[x{i}]"
             )
@@ -236,6 +271,25 @@ def segment_filter(job: SegmentJob, tl: Timeline, fonts_dir: str, flags: str = "
     return ";".join(parts)
 
 
+def _head_made_here(
+    here: Sequence[Feed],
+    nxt: SceneSlot,
+    job: SegmentJob,
+    tl: Timeline,
+    first_input: int,
+    flags: str,
+    parts: list[str],
+) -> list[str]:
+    """Make the next scene's first `transition` seconds from `here` in this graph (appended to
+    `parts`), reframed the way the next segment frames it, so the crossfade lands exactly on
+    the picture the cut then continues with; return the label per output (`h{i}`)."""
+    made, labels, _ = _sources(here, first_input, "nxt", tl.fps, 0.0, tl.transition)
+    parts += made
+    for label, feed in zip(labels, here, strict=True):
+        parts += _reframe(label, feed, nxt, job.outputs, "h", flags, 0.0)
+    return [f"h{i}" for i in range(len(job.outputs))]
+
+
 def segment_argv(job: SegmentJob, tl: Timeline, enc: EncodeSettings, fonts_dir: str) -> list[str]:
     """Complete ffmpeg arguments (without the binary) for one scene segment."""
     # Each input is read only as far as the graph uses it (a frame of margin for rounding).
@@ -248,11 +302,17 @@ def segment_argv(job: SegmentJob, tl: Timeline, enc: EncodeSettings, fonts_dir: 
     for path in _decoded(feeds(slot, job.outputs)):
         args += [*one, "-t", until, "-i", str(path)]
     if job.next_slot is not None and _crossfades(job, tl):
-        for path in _decoded(feeds(job.next_slot, job.outputs)):
+        reads = [p is not None for p in job.head_in] or [False] * len(job.outputs)
+        for path in _decoded(_only(feeds(job.next_slot, job.outputs), [not r for r in reads])):
             args += [*one, "-t", f"{tl.transition + frame:.4f}", "-i", str(path)]
+        args += [a for head in job.head_in if head is not None for a in [*one, "-i", str(head)]]
     args += ["-filter_complex", segment_filter(job, tl, fonts_dir, enc.scaler)]
     for i, out in enumerate(job.outputs):
         args += ["-map", f"[o{i}]", *enc.x264_args(), "-r", str(tl.fps), "-an", str(out.path)]
+    for i, head in enumerate(job.head_out):
+        if head is not None:  # raw frames: a dozen, read back once, bit for bit, no encoder
+            args += ["-map", f"[w{i}]", "-c:v", "rawvideo", "-fps_mode", "passthrough", "-an",
+                     "-f", "nut", str(head)]  # fmt: skip
     return args
 
 
@@ -268,3 +328,40 @@ def segment_jobs(tl: Timeline, outputs: Sequence[OutputSpec], workdir: Path) -> 
         captions = tuple(f"cap_{i:04d}_{o.tag}.ass" for o in outputs)
         jobs.append(SegmentJob(slot, nxt, seg_outputs, captions, i == 0, i == len(tl.slots) - 1))
     return jobs
+
+
+def share_heads(jobs: Sequence[SegmentJob], tl: Timeline, lanes: int) -> list[list[SegmentJob]]:
+    """`jobs` with the crossfade head made once between drawn scenes, in `lanes` runs of
+    consecutive scenes to be rendered one after another in the order given (each run's last
+    scene first).
+
+    When two scenes in a row are both drawn for an output, the second one's segment writes its
+    first `transition` seconds of that output and the first one's segment reads them, instead
+    of building a second copy of the whole drawn graph for them (its still backdrop and frame
+    pools: 40-100 MB per aspect at 1080p; the drawing CPU). Writing costs the writer memory
+    too: its first frames wait in ffmpeg's graph until the frames its encoders start with are
+    drawn (about 12 frames per aspect, 60-80 MB at 1080p), and the reader's raw input is
+    queued ahead. Only a segment that draws its own scene is heavy enough for the saving to
+    outweigh that (measured: docs/performance.md), so a clip's segment makes a drawn head
+    itself as before. The first scene of each run is the boundary: the segment before it makes
+    its head itself, so runs never wait for each other."""
+    lanes = max(1, min(lanes, len(jobs)))
+    bounds = [round(k * len(jobs) / lanes) for k in range(lanes + 1)]
+    shared = list(jobs)
+    for k in range(lanes):
+        for i in range(bounds[k], bounds[k + 1] - 1):
+            job, nxt = shared[i], shared[i + 1]
+            both = [
+                isinstance(job.slot.native_for(o.aspect), DrawnScene)
+                and isinstance(nxt.slot.native_for(o.aspect), DrawnScene)
+                for o in nxt.outputs
+            ]
+            if not _crossfades(job, tl) or not any(both):
+                continue
+            files = tuple(
+                o.path.with_suffix(".head.nut") if b else None
+                for o, b in zip(nxt.outputs, both, strict=True)
+            )
+            shared[i] = replace(job, head_in=files)
+            shared[i + 1] = replace(nxt, head_out=files)
+    return [shared[bounds[k] : bounds[k + 1]][::-1] for k in range(lanes)]
