@@ -44,6 +44,41 @@ def held_mux(root: Path) -> tuple[Path, dict[str, str]]:
     return gate, {"IMAGEIO_FFMPEG_EXE": str(wrapper)}
 
 
+async def submit_draft_first(topo: Topology, client: httpx.AsyncClient) -> tuple[str, Any]:
+    """A kling-only draft-first render of SCRIPT, approved: its id and the creator's key."""
+    admin = await topo.key("acme", "agency_admin")
+    creator = await topo.key("acme", "creator")
+    yaml = {**admin, "Content-Type": "application/yaml"}
+    made = await client.post("/v1/policies", content=KLING_ONLY, headers=yaml)
+    assert made.status_code in (200, 201), made.text
+    body = {
+        "source": {"kind": "script", "text": SCRIPT}, "policy": "kling-only",
+        "aspects": ["16:9"], "quality": "draft", "voice": "espeak", "approve": True,
+        "draft": True,
+    }  # fmt: skip
+    created = await client.post("/v1/renders", json=body, headers=creator)
+    assert created.status_code in (200, 201, 202), created.text
+    return str(created.json()["id"]), creator
+
+
+async def render_succeeded(
+    topo: Topology, client: httpx.AsyncClient, rid: str, creator: Any
+) -> None:
+    async def final() -> Any:
+        got = (await client.get(f"/v1/renders/{rid}", headers=creator)).json()
+        return got if got["state"] in ("succeeded", "failed") else None
+
+    ended = await wait_for(final, f"render {rid} to end", topo, timeout=300)
+    assert ended["state"] == "succeeded", ended.get("error")
+
+
+async def draft_left_bucket(topo: Topology, rid: str) -> None:
+    async def deleted() -> bool:
+        return not topo.bucket_keys(f"drafts/{rid}/")
+
+    await wait_for(deleted, f"the draft of {rid} to leave the bucket", topo, timeout=60)
+
+
 async def whole_draft(topo: Topology, client: httpx.AsyncClient, rid: str, creator: Any) -> Any:
     async def check() -> Any:
         got = await client.get(f"/v1/renders/{rid}/draft", headers=creator)
@@ -61,19 +96,7 @@ async def test_the_api_serves_a_workers_draft_from_the_bucket_then_says_final(
         httpx.AsyncClient(base_url=topo.api_url, timeout=60) as client,
     ):
         try:
-            admin = await topo.key("acme", "agency_admin")
-            creator = await topo.key("acme", "creator")
-            yaml = {**admin, "Content-Type": "application/yaml"}
-            made = await client.post("/v1/policies", content=KLING_ONLY, headers=yaml)
-            assert made.status_code in (200, 201), made.text
-            body = {
-                "source": {"kind": "script", "text": SCRIPT}, "policy": "kling-only",
-                "aspects": ["16:9"], "quality": "draft", "voice": "espeak", "approve": True,
-                "draft": True,
-            }  # fmt: skip
-            created = await client.post("/v1/renders", json=body, headers=creator)
-            assert created.status_code in (200, 201, 202), created.text
-            rid = str(created.json()["id"])
+            rid, creator = await submit_draft_first(topo, client)
             base = f"/v1/renders/{rid}/draft"
 
             state = await whole_draft(topo, client, rid, creator)
@@ -95,17 +118,8 @@ async def test_the_api_serves_a_workers_draft_from_the_bucket_then_says_final(
         finally:
             gate.touch()
 
-        async def final() -> Any:
-            got = (await client.get(f"/v1/renders/{rid}", headers=creator)).json()
-            return got if got["state"] in ("succeeded", "failed") else None
-
-        ended = await wait_for(final, f"render {rid} to end", topo, timeout=300)
-        assert ended["state"] == "succeeded", ended.get("error")
-
-        async def deleted() -> bool:
-            return not topo.bucket_keys(f"drafts/{rid}/")
-
-        await wait_for(deleted, f"the draft of {rid} to leave the bucket", topo, timeout=60)
+        await render_succeeded(topo, client, rid, creator)
+        await draft_left_bucket(topo, rid)
         gone = await client.get(base, headers=creator)
         assert gone.status_code == 410 and gone.json()["error"]["code"] == "draft_replaced"
         assert not (tmp_path / "worker-0" / "drafts" / rid).exists()
@@ -126,19 +140,7 @@ async def test_a_draft_step_serves_a_draft_before_any_clip_exists(tmp_path: Path
     ):
         topo.fake.hold.set()
         try:
-            admin = await topo.key("acme", "agency_admin")
-            creator = await topo.key("acme", "creator")
-            yaml = {**admin, "Content-Type": "application/yaml"}
-            made = await client.post("/v1/policies", content=KLING_ONLY, headers=yaml)
-            assert made.status_code in (200, 201), made.text
-            body = {
-                "source": {"kind": "script", "text": SCRIPT}, "policy": "kling-only",
-                "aspects": ["16:9"], "quality": "draft", "voice": "espeak", "approve": True,
-                "draft": True,
-            }  # fmt: skip
-            created = await client.post("/v1/renders", json=body, headers=creator)
-            assert created.status_code in (200, 201, 202), created.text
-            rid = str(created.json()["id"])
+            rid, creator = await submit_draft_first(topo, client)
             base = f"/v1/renders/{rid}/draft"
 
             async def first_scene() -> Any:
@@ -176,18 +178,10 @@ async def test_a_draft_step_serves_a_draft_before_any_clip_exists(tmp_path: Path
             topo.fake.hold.clear()
             gate.touch()
 
-        async def final() -> Any:
-            got = (await client.get(f"/v1/renders/{rid}", headers=creator)).json()
-            return got if got["state"] in ("succeeded", "failed") else None
-
-        ended = await wait_for(final, f"render {rid} to end", topo, timeout=300)
-        assert ended["state"] == "succeeded", ended.get("error")
+        await render_succeeded(topo, client, rid, creator)
         assert topo.fake.submissions == 2  # one task per scene: the draft made none
 
-        async def deleted() -> bool:
-            return not topo.bucket_keys(f"drafts/{rid}/")
-
-        await wait_for(deleted, f"the draft of {rid} to leave the bucket", topo, timeout=60)
+        await draft_left_bucket(topo, rid)
         gone = await client.get(base, headers=creator)
         assert gone.status_code == 410 and gone.json()["error"]["code"] == "draft_replaced"
         steps = await leases.steps_of(topo.db, rid)
@@ -205,19 +199,7 @@ async def test_a_killed_draft_worker_s_step_is_taken_over_and_the_render_succeed
     ):
         topo.fake.hold.set()
         try:
-            admin = await topo.key("acme", "agency_admin")
-            creator = await topo.key("acme", "creator")
-            yaml = {**admin, "Content-Type": "application/yaml"}
-            made = await client.post("/v1/policies", content=KLING_ONLY, headers=yaml)
-            assert made.status_code in (200, 201), made.text
-            body = {
-                "source": {"kind": "script", "text": SCRIPT}, "policy": "kling-only",
-                "aspects": ["16:9"], "quality": "draft", "voice": "espeak", "approve": True,
-                "draft": True,
-            }  # fmt: skip
-            created = await client.post("/v1/renders", json=body, headers=creator)
-            assert created.status_code in (200, 201, 202), created.text
-            rid = str(created.json()["id"])
+            rid, creator = await submit_draft_first(topo, client)
 
             async def drafting() -> Any:
                 state = await draft_state(client, rid, creator)
@@ -253,16 +235,7 @@ async def test_a_killed_draft_worker_s_step_is_taken_over_and_the_render_succeed
         finally:
             topo.fake.hold.clear()
 
-        async def final() -> Any:
-            got = (await client.get(f"/v1/renders/{rid}", headers=creator)).json()
-            return got if got["state"] in ("succeeded", "failed") else None
-
-        ended = await wait_for(final, f"render {rid} to end", topo, timeout=300)
-        assert ended["state"] == "succeeded", ended.get("error")
-
-        async def deleted() -> bool:
-            return not topo.bucket_keys(f"drafts/{rid}/")
-
-        await wait_for(deleted, f"the draft of {rid} to leave the bucket", topo, timeout=60)
+        await render_succeeded(topo, client, rid, creator)
+        await draft_left_bucket(topo, rid)
         steps = await leases.steps_of(topo.db, rid)
         assert all(s.state == "done" for s in steps), [(s.step, s.state) for s in steps]
