@@ -26,6 +26,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from app.api.deps import PrincipalDep, ServiceDep, visible_render
 from app.api.errors import DraftReplaced, documented
+from app.api.pinned_file import PinnedFileResponse
 from app.api.schemas import DraftOut
 from app.api.state import Service
 from app.errors import NotFound
@@ -124,9 +125,11 @@ async def get_draft_file(
     media = _TYPES[FsPath(name).suffix]
     fresh = name.startswith("seg_")
     headers = {"Cache-Control": "private, max-age=86400, immutable" if fresh else "no-store"}
-    path = draft_folder(service, row.id) / name
-    if path.is_file():
-        return FileResponse(path, media_type=media, headers=headers)
+    local = PinnedFileResponse.open(
+        draft_folder(service, row.id) / name, media_type=media, headers=headers
+    )
+    if local is not None:
+        return local
     stored = await _from_store(service, row.id, name, media, headers)
     if stored is None:
         _replaced(row)
