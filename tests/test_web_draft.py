@@ -76,6 +76,12 @@ PLAYS_ON = """async (video) => {
   return {from, now: video.currentTime, width: video.videoWidth, src: video.src};
 }"""
 MANIFEST = """async (url) => (await fetch(url, {cache: 'no-store'})).json()"""
+# what a draft player started on the page hears first: its manifest, a failure, or the end
+FIRST_HOOK = """async (base) => await new Promise((ok) => {
+  const hooks = {manifest: () => ok('manifest'), failed: () => ok('failed'),
+                 replaced: () => ok('replaced')};
+  new window.reelroute.DraftStream(document.createElement('video'), base, hooks).sync();
+})"""
 # a hash of the frame shown at `t` (paused), drawn small: the same picture gives the same hash
 FRAME_AT = """async (video, t) => {
   video.pause();
@@ -237,3 +243,14 @@ def test_the_draft_streams_before_its_last_scene_is_encoded(
             gate.set()
         wait_for_result(page)
         assert page.url.endswith(f"/renders/{render_id}")
+
+        # the draft is deleted: a player still polling hears so without a failed load (a 410
+        # would be one), and stops; its fragments are gone for good
+        assert page.evaluate(MANIFEST, manifest_url) == {
+            "draft": False, "replaced": True, "render": render_id
+        }  # fmt: skip
+        assert page.evaluate(FIRST_HOOK, f"/renders/{render_id}/draft/") == "replaced"
+        fragment = page.request.get(
+            f"{server.url}/renders/{render_id}/draft/{scenes[0]['fragment']}"
+        )
+        assert fragment.status == 410

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
 from app.api.deps import ANY_ROLE, get_service, visible_render
+from app.api.errors import DraftReplaced
 from app.api.routes import drafts as api_drafts
 from app.api.routes import events as api_events
 from app.api.routes import files as api_files
@@ -78,8 +79,23 @@ async def draft_file(
     name: Annotated[str, Path(pattern=api_drafts.FILE_PATTERN)],
 ) -> Response:
     """The render's draft (its manifest and fragments for the MSE player, draft.mp4 where
-    MSE is missing), as the API serves it."""
-    return await api_drafts.get_draft_file(get_service(request), user.principal, render_id, name)
+    MSE is missing), as the API serves it.
+
+    The page polls the manifest while the draft is written. Once the render is final its draft
+    is deleted, and a poll in the moment before the page hears so from its event stream would
+    get the API's 410, which a browser logs as a failed load: here that manifest answers 200
+    with `replaced: true`, and the player stops and shows the final videos."""
+    try:
+        return await api_drafts.get_draft_file(
+            get_service(request), user.principal, render_id, name
+        )
+    except DraftReplaced:
+        if name != "manifest.json":
+            raise
+        return JSONResponse(
+            {"draft": False, "replaced": True, "render": render_id},
+            headers={"Cache-Control": "no-store"},
+        )
 
 
 @router.get("/renders/{render_id}/scenes/{n}/thumbnail.jpg")

@@ -167,6 +167,9 @@
           figure.hidden = false;
           showDraftStates(box, m.scenes.map(function (s) { return s.state; }));
         },
+        replaced: function () {  // final already: the page shows the videos (if SSE has not)
+          window.location.reload();
+        },
         failed: function () {  // MSE could not play it: draft.mp4 instead, once it exists
           draft.fallback = true;
           draft.stream = null;

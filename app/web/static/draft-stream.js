@@ -33,7 +33,8 @@
   }
 
   // `base`: the draft's folder URL ("/renders/<id>/draft/"); `hooks.manifest(m)` hears each
-  // manifest read, `hooks.failed()` that MSE could not play it (the caller falls back).
+  // manifest read, `hooks.failed()` that MSE could not play it (the caller falls back),
+  // `hooks.replaced()` that the render is final and its draft gone.
   function DraftStream(player, base, hooks) {
     this.player = player;
     this.base = base;
@@ -48,7 +49,11 @@
   DraftStream.prototype.get = function (name) {
     return fetch(this.base + name, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) {
-        if (!r.ok) throw new Error(name + ": HTTP " + r.status);
+        if (!r.ok) {
+          var error = new Error(name + ": HTTP " + r.status);
+          error.status = r.status;
+          throw error;
+        }
         return name.slice(-5) === ".json" ? r.json() : r.arrayBuffer();
       });
   };
@@ -114,17 +119,27 @@
     if (self.busy) { self.again = true; return; }
     self.busy = true;
     self.get("manifest.json").then(function (m) {
+      if (m.replaced) return "replaced";
       self.hooks.manifest(m);
       return self.apply(m);
-    }).then(function () {
+    }).then(function (outcome) {
       self.busy = false;
+      if (outcome === "replaced") return self.replaced();
       var again = self.again;
       self.again = false;
       if (again || !self.complete) setTimeout(function () { self.sync(); }, again ? 0 : POLL_MS);
-    }, function () {
+    }, function (error) {
+      // 410: the render turned final between the manifest and a fragment being read
+      if (error && error.status === 410) return self.replaced();
       self.stopped = true;
       self.hooks.failed();
     });
+  };
+
+  // The render is final and its draft deleted: stop, and let the page show the final videos.
+  DraftStream.prototype.replaced = function () {
+    this.stopped = true;
+    if (this.hooks.replaced) this.hooks.replaced();
   };
 
   window.reelroute = window.reelroute || {};
