@@ -55,8 +55,8 @@ async def render(
 
 def identity_of(keys: Path) -> dict[str, Any]:
     """Settings that sign with the keys another data folder made (`<data_dir>/keys`), as every
-    worker of one deployment shares one identity; report.html names where the anchors are, so
-    renders that mean to match byte for byte use the same files, not copies."""
+    worker of one deployment shares one identity, and renders that mean to match byte for byte
+    sign with the same keys."""
     return {
         "signing_key_path": keys / DEFAULT_KEY_FILE,
         "c2pa_cert_path": keys / CHAIN_FILE,

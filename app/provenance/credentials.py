@@ -288,8 +288,25 @@ def trust_anchors(settings: Settings) -> str:
     path = _anchors_path(settings)
     try:
         return path.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CredentialError(f"cannot read the C2PA trust anchors {path}: {exc}") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CredentialError(
+            f"cannot read the C2PA trust anchors {shown_path(path, settings)}: {reason}"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise CredentialError(
+            f"the C2PA trust anchors {shown_path(path, settings)} are not PEM text"
+        ) from exc
+
+
+def shown_path(path: Path, settings: Settings) -> str:
+    """`path` as verify's results name it. They land in report.html and API answers that
+    clients and auditors read, so the server's own folders stay out: `<data_dir>/…` inside
+    the data folder, else the setting that names the file."""
+    try:
+        return f"<data_dir>/{path.resolve().relative_to(settings.data_dir.resolve()).as_posix()}"
+    except ValueError:
+        return f"{path.name} (REELROUTE_C2PA_TRUST_ANCHORS_PATH)"
 
 
 @dataclass(frozen=True)
@@ -328,9 +345,9 @@ def anchors_warning(settings: Settings) -> str:
     if folder not in _signing_key_folders(settings) or not os.access(folder, os.W_OK):
         return ""
     return (
-        f"the C2PA trust anchors {path} sit in {folder}, the writable folder of the signing "
-        "keys: whoever can write there can sign credentials this check trusts. Pin anchors "
-        "you obtained independently with REELROUTE_C2PA_TRUST_ANCHORS_PATH=<root PEM>"
+        f"the C2PA trust anchors {shown_path(path, settings)} sit in the writable folder of "
+        "the signing keys: whoever can write there can sign credentials this check trusts. "
+        "Pin anchors you obtained independently with REELROUTE_C2PA_TRUST_ANCHORS_PATH=<root PEM>"
     )
 
 
