@@ -112,6 +112,13 @@ class Settings(BaseSettings):
         "is taken over within about 1.3x this.",
     )
     worker_jobs: int = Field(default=2, ge=1, le=64, description="Steps one worker runs at once.")
+    worker_drafts: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Drafts one worker makes at once, beside its job slots; a draft past the "
+        "limit starts when one here ends, or on a worker with room.",
+    )
     webhook_attempts: int = Field(default=5, ge=1, le=20, description="Tries per delivery.")
     webhook_backoff_s: float = Field(
         default=2.0, ge=0, description="First retry delay; doubles each try."

@@ -9,6 +9,7 @@ are held by the fake, so the draft is read before any clip exists."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 from pathlib import Path
@@ -44,15 +45,17 @@ def held_mux(root: Path) -> tuple[Path, dict[str, str]]:
     return gate, {"IMAGEIO_FFMPEG_EXE": str(wrapper)}
 
 
-async def submit_draft_first(topo: Topology, client: httpx.AsyncClient) -> tuple[str, Any]:
-    """A kling-only draft-first render of SCRIPT, approved: its id and the creator's key."""
+async def submit_draft_first(
+    topo: Topology, client: httpx.AsyncClient, script: str = SCRIPT
+) -> tuple[str, Any]:
+    """A kling-only draft-first render of `script`, approved: its id and the creator's key."""
     admin = await topo.key("acme", "agency_admin")
     creator = await topo.key("acme", "creator")
     yaml = {**admin, "Content-Type": "application/yaml"}
     made = await client.post("/v1/policies", content=KLING_ONLY, headers=yaml)
     assert made.status_code in (200, 201), made.text
     body = {
-        "source": {"kind": "script", "text": SCRIPT}, "policy": "kling-only",
+        "source": {"kind": "script", "text": script}, "policy": "kling-only",
         "aspects": ["16:9"], "quality": "draft", "voice": "espeak", "approve": True,
         "draft": True,
     }  # fmt: skip
@@ -239,3 +242,75 @@ async def test_a_killed_draft_worker_s_step_is_taken_over_and_the_render_succeed
         await draft_left_bucket(topo, rid)
         steps = await leases.steps_of(topo.db, rid)
         assert all(s.state == "done" for s in steps), [(s.step, s.state) for s in steps]
+
+
+MOUNTAIN = (
+    "Snow settles on the mountain village before dawn.\n\n"
+    "A single lantern climbs the mountain path toward the pass."
+)
+
+
+async def test_a_worker_makes_at_most_its_drafts_at_once_and_the_next_when_one_ends(
+    tmp_path: Path,
+) -> None:
+    """REELROUTE_WORKER_DRAFTS=1: a second render's draft waits, queued, while the first's is
+    made (its start and the reaper both respect the limit), and starts once that one ends."""
+    async with (
+        topology(tmp_path, workers=1, extra_env={"REELROUTE_WORKER_DRAFTS": "1"}) as topo,
+        httpx.AsyncClient(base_url=topo.api_url, timeout=60) as client,
+    ):
+        topo.fake.hold.set()
+        try:
+            harbour, creator = await submit_draft_first(topo, client)
+
+            async def draft_step(rid: str, state: str) -> Any:
+                steps = await leases.steps_of(topo.db, rid)
+                step = next((s for s in steps if s.step == leases.DRAFT_STEP), None)
+                return step if step is not None and step.state == state else None
+
+            async def harbour_drafting() -> Any:
+                return await draft_step(harbour, "running")
+
+            await wait_for(harbour_drafting, "the first render's draft", topo, timeout=300)
+            mountain, climber = await submit_draft_first(topo, client, MOUNTAIN)  # its own creator
+
+            async def mountain_waiting() -> Any:
+                return await draft_step(mountain, "queued")
+
+            await wait_for(mountain_waiting, "the second render's queued draft", topo, 300)
+            # two leases (6 s): the reaper has found the waiting draft step several times
+            for _ in range(24):
+                assert await draft_step(harbour, "running")
+                assert await draft_step(mountain, "queued")
+                await asyncio.sleep(0.5)
+            assert await draft_state(client, mountain, climber) is None  # no draft yet
+
+            # the first render's clips come, its draft ends: the second's starts, while its own
+            # clips are still held (so it is made, not closed for being late)
+            topo.fake.held_words.add("mountain")
+            topo.fake.hold.clear()
+
+            async def harbour_drafted() -> Any:
+                return await draft_step(harbour, "done")
+
+            await wait_for(harbour_drafted, "the first render's draft to end", topo, timeout=300)
+
+            async def mountain_drafting() -> Any:
+                state = await draft_state(client, mountain, climber)
+                return state if state and state["scenes"][0]["fragment"] else None
+
+            await wait_for(mountain_drafting, "the second render's draft", topo, timeout=300)
+            assert (await client.get(f"/v1/renders/{mountain}", headers=climber)).json()[
+                "state"
+            ] == "generating"
+        finally:
+            topo.fake.held_words.clear()
+            topo.fake.hold.clear()
+
+        for rid, whose in ((harbour, creator), (mountain, climber)):
+            await render_succeeded(topo, client, rid, whose)
+
+            async def all_done(rid: str = rid) -> bool:  # the last step closes just after
+                return all(s.state == "done" for s in await leases.steps_of(topo.db, rid))
+
+            await wait_for(all_done, f"every step of {rid} done", topo, timeout=60)

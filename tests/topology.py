@@ -63,6 +63,8 @@ class CountingKling(KlingFake):
     def __init__(self, video: bytes) -> None:
         super().__init__(video, access=ACCESS, secret=SECRET)
         self.hold = threading.Event()
+        self.held_words: set[str] = set()  # tasks whose prompt has one of these stay processing
+        self.prompts: dict[str, str] = {}
         self.drop_next = 0
 
     @property
@@ -76,9 +78,17 @@ class CountingKling(KlingFake):
             return Reply(drop=True)  # the task exists (and is billed); its answer is lost
         return reply
 
+    def _submit(self, family: str, body: Any) -> Reply:
+        reply = super()._submit(family, body)
+        if reply.status == 200:
+            tid = reply.body["data"]["task_id"]
+            self.prompts[f"{family}/{tid}"] = str(body.get("prompt"))
+        return reply
+
     def _query(self, family: str, tid: str) -> Reply:
         task = self.tasks.get(f"{family}/{tid}")
-        if task is not None and self.hold.is_set():
+        prompt = self.prompts.get(f"{family}/{tid}", "").lower()
+        if task is not None and (self.hold.is_set() or any(w in prompt for w in self.held_words)):
             return Reply(200, envelope(0, "SUCCEED", {"task_id": tid, "task_status": "processing"}))
         return super()._query(family, tid)
 

@@ -80,6 +80,7 @@ class Worker:
     stopping: bool = False  # shutting down: running steps are handed back
     _held: dict[tuple[str, int], Held] = field(default_factory=dict)
     beside: set[asyncio.Task[None]] = field(default_factory=set)  # draft steps, off the slots
+    drafting: int = 0  # draft places taken (`Settings.worker_drafts` at most)
 
     @property
     def scratch(self) -> Path:
@@ -165,25 +166,65 @@ async def _run_step(w: Worker, render_id: str, step: int) -> None:
         w._held.pop((render_id, step), None)
 
 
-async def _begin_draft(w: Worker, render_id: str) -> None:
+async def _begin_draft(w: Worker, render_id: str) -> bool:
     """Take the draft step and run it beside the job slots (a job calling this returns at
     once). Taken after the scenes are all done, it is closed without a draft: the final is
-    near."""
+    near. With `worker_drafts` drafts running here the step stays queued: it starts when one
+    of them ends, or on another worker whose reaper finds it waiting."""
+    if w.stopping or w.drafting >= w.service.settings.worker_drafts:
+        return False
+    w.drafting += 1  # the place is taken before the first await: two callers can't both fit
+    started = False
+    try:
+        started = await _take_draft(w, render_id)
+    finally:
+        if not started:
+            w.drafting -= 1
+    return started
+
+
+async def _take_draft(w: Worker, render_id: str) -> bool:
+    """The draft step's lease and its task; False when there is no draft to make here."""
     row = await render_store.get_render(w.service.db, render_id)
-    if row is None or row.state in ENDED or w.stopping:
-        return
+    if row is None or row.state in ENDED:
+        return False
     held = await leases.acquire(w.service.db, render_id, DRAFT_STEP, w.worker_id, w.lease_s)
     if held is None:
-        return
+        return False
     if row.state != RenderState.GENERATING.value:
         await leases.finish(w.service.db, held)
-        return
+        return False
     task = asyncio.create_task(_draft(w, held))
     w.beside.add(task)
     task.add_done_callback(w.beside.discard)
+    log.info("render %s: draft started (%d of %d draft places here taken)",
+             render_id, w.drafting, w.service.settings.worker_drafts)  # fmt: skip
+    return True
+
+
+async def _next_drafts(w: Worker) -> None:
+    """A draft place freed up: start the drafts that waited for one, longest waiting first."""
+    try:
+        for render_id in await leases.queued_drafts(w.service.db):
+            if w.stopping or w.drafting >= w.service.settings.worker_drafts:
+                return
+            with log_context(render_id=render_id):
+                await _begin_draft(w, render_id)
+    except Exception:  # the ledger blinked: the reaper finds the waiting drafts
+        log.warning("worker %s: waiting drafts not started", w.worker_id, exc_info=True)
 
 
 async def _draft(w: Worker, held: Held) -> None:
+    try:
+        await _draft_step(w, held)
+    finally:
+        w.drafting -= 1
+        log.info("render %s: draft step over (%d draft places taken)", held.render_id, w.drafting)
+    if not w.stopping:
+        await _next_drafts(w)
+
+
+async def _draft_step(w: Worker, held: Held) -> None:
     render_id = held.render_id
     w._held[(render_id, DRAFT_STEP)] = held
     try:
@@ -372,8 +413,7 @@ async def reap(w: Worker) -> int:
             await leases.delete_steps(db, [step.render_id])
             continue
         if step.step == DRAFT_STEP:  # taken over here, beside the slots (all may be busy)
-            await _begin_draft(w, step.render_id)
-            rung += 1
+            rung += await _begin_draft(w, step.render_id)  # not when its places are all taken
             continue
         due = RenderState.COMPOSING if step.step == COMPOSE_STEP else RenderState.GENERATING
         if row.state != due.value:

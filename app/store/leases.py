@@ -230,6 +230,17 @@ async def stale_queued(db: Database, older_than_s: float) -> list[Expired]:
         return [Expired(r, st, g, _since(at)) for r, st, g, at in rows.all()]
 
 
+async def queued_drafts(db: Database) -> list[str]:
+    """Renders whose draft step waits for a worker with room for it, longest waiting first."""
+    async with db.session() as s:
+        rows = await s.execute(
+            select(LeaseRow.render_id)
+            .where(LeaseRow.step == DRAFT_STEP, LeaseRow.state == StepState.QUEUED.value)
+            .order_by(LeaseRow.updated_at)
+        )
+        return list(rows.scalars().all())
+
+
 def _since(moment: datetime | None) -> float:
     if moment is None:
         return 0.0
