@@ -7,11 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests import netguard
 
 pytest_plugins = ["tests.fakes_http.fixtures", "tests.web_fixtures"]
 netguard.install()
+
+# Property tests (hypothesis, schemathesis) draw the same examples on every run, so `make test`
+# passes or fails the same way on every machine; HYPOTHESIS_PROFILE=explore draws new ones.
+settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

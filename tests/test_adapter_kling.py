@@ -128,9 +128,10 @@ async def test_failed_task_is_generation_failed(fake: KlingFake, tmp_path: Path)
 
 
 async def test_hang_is_unavailable(fake: KlingFake, tmp_path: Path) -> None:
-    fake.fail("status", Reply(200, envelope(0, "SUCCEED", {}), hang_s=1.0))
+    # the timeout covers the submit too: long enough for a loaded machine's loopback answer
+    fake.fail("status", Reply(200, envelope(0, "SUCCEED", {}), hang_s=8.0))
     with pytest.raises(ProviderUnavailable):
-        await adapter(fake, timeout_s=0.2).generate(
+        await adapter(fake, timeout_s=2.0).generate(
             clip_request(), "kling-v2-5-turbo", tmp_path / "c.mp4"
         )
 

@@ -18,7 +18,7 @@ MISBEHAVIOURS: dict[str, tuple[str, Reply, tuple[type[Exception], ...]]] = {
     "429-retry-after": ("submit", Reply(429, {}, {"Retry-After": "7"}), (RateLimited,)),
     "503": ("submit", Reply(503, b"upstream down"), (ProviderUnavailable,)),
     "malformed-json": ("status", Reply(200, b"{oops"), (InvalidResponse,)),
-    "hang": ("status", Reply(200, {}, hang_s=1.0), (ProviderUnavailable,)),
+    "hang": ("status", Reply(200, {}, hang_s=8.0), (ProviderUnavailable,)),
     "expired-url": ("download", Reply(404, b"gone"), (InvalidResponse,)),
     "truncated": ("download", Reply(200, b"z" * 5000, truncate_to=50),
                   (InvalidResponse, ProviderUnavailable)),
@@ -69,7 +69,7 @@ async def test_misbehaviour_maps_to_its_error_class(
     with pytest.raises(errors) as info:
         # A short timeout only where the fake hangs on purpose: elsewhere a loaded machine
         # must not turn a slow loopback answer into a timeout.
-        timeout_s = 0.3 if case == "hang" else 5.0
+        timeout_s = 2.0 if case == "hang" else 5.0
         await make_adapter(spec, fake, timeout_s=timeout_s).generate(
             clip_request(), spec.model, folder / "c.mp4"
         )

@@ -152,10 +152,12 @@ async def test_cancel_stops_a_running_render_and_keeps_made_clips(tmp_path: Path
         assert pinned.status_code == 200
         await api.client.post(f"/v1/renders/{rid}/approve", headers=creator)
         await asyncio.wait_for(stuck.started.wait(), 60)
-        for _ in range(600):  # scene 0 (fakeb) finishes while scene 1 (fakea) never does
+        deadline = asyncio.get_running_loop().time() + 120
+        while True:  # scene 0 (fakeb) finishes while scene 1 (fakea) never does
             scenes = (await api.client.get(f"/v1/renders/{rid}", headers=creator)).json()["scenes"]
             if scenes[0]["state"] == "done":
                 break
+            assert asyncio.get_running_loop().time() < deadline, f"scene 0 never done: {scenes}"
             await asyncio.sleep(0.1)
         cancelled = await api.client.post(f"/v1/renders/{rid}/cancel", headers=creator)
         assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"

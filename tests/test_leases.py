@@ -3,11 +3,11 @@ check, and written scripts kept in the ledger across processes."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from app.api.written import WrittenScripts, script_from_json, script_to_json
 from app.config import Settings
@@ -20,7 +20,7 @@ from app.service.request import RenderSource
 from app.store import leases
 from app.store.db import Database
 from app.store.keys import now
-from app.store.models import RenderRow, TenantRow
+from app.store.models import LeaseRow, RenderRow, TenantRow
 from providers.types import SceneKind
 from tests.service_db import database_url  # noqa: F401  (fixture)
 
@@ -39,15 +39,26 @@ async def db(database_url: str) -> Database:  # noqa: F811
     await found.close()
 
 
+async def _run_out(db: Database, render_id: str, step: int) -> None:
+    """Step `step`'s lease ran out a second ago."""
+    async with db.session() as s:
+        await s.execute(
+            update(LeaseRow)
+            .where(LeaseRow.render_id == render_id, LeaseRow.step == step)
+            .values(expires_at=now() - timedelta(seconds=1))
+        )
+
+
 async def test_a_step_has_one_holder_until_its_lease_expires(db: Database) -> None:
     await leases.create_steps(db, "r1", 2)
     await leases.create_steps(db, "r1", 2)  # a second start changes nothing
     assert [s.step for s in await leases.steps_of(db, "r1")] == [-1, 0, 1]
-    mine = await leases.acquire(db, "r1", 0, "w1", lease_s=0.5)
+    mine = await leases.acquire(db, "r1", 0, "w1", lease_s=30)
     assert mine is not None and mine.generation == 1
-    assert await leases.acquire(db, "r1", 0, "w2", lease_s=0.5) is None  # held
-    assert await leases.renew(db, mine, 0.5)
-    await asyncio.sleep(0.7)
+    assert await leases.acquire(db, "r1", 0, "w2", lease_s=30) is None  # held
+    assert await leases.renew(db, mine, 30)
+    assert await leases.expired(db) == []
+    await _run_out(db, "r1", 0)  # the holder stops beating (a slow commit can't fake it)
     assert [(e.render_id, e.step) for e in await leases.expired(db)] == [("r1", 0)]
     theirs = await leases.acquire(db, "r1", 0, "w2", lease_s=5)  # taken over
     assert theirs is not None and theirs.generation == 2
@@ -72,7 +83,7 @@ async def test_a_draft_step_is_never_a_scene_the_render_waits_for(db: Database) 
     await leases.create_steps(db, "r1", 2, draft=True)
     await leases.create_steps(db, "r1", 2, draft=True)  # a second start changes nothing
     assert [s.step for s in await leases.steps_of(db, "r1")] == [-2, -1, 0, 1]
-    draft = await leases.acquire(db, "r1", leases.DRAFT_STEP, "w1", lease_s=0.3)
+    draft = await leases.acquire(db, "r1", leases.DRAFT_STEP, "w1", lease_s=30)
     assert draft is not None  # held, then its worker dies: the lease runs out
     for i in (0, 1):
         held = await leases.acquire(db, "r1", i, "w2", lease_s=30)
@@ -83,7 +94,7 @@ async def test_a_draft_step_is_never_a_scene_the_render_waits_for(db: Database) 
         assert row is not None
         row.updated_at = now() - timedelta(seconds=60)
     assert await leases.all_scenes_done(db, 30) == ["r1"]
-    await asyncio.sleep(0.4)
+    await _run_out(db, "r1", leases.DRAFT_STEP)
     assert [(e.step, e.generation) for e in await leases.expired(db)] == [(-2, 1)]
     again = await leases.acquire(db, "r1", leases.DRAFT_STEP, "w3", lease_s=30)
     assert again is not None and again.generation == 2  # taken over: the draft is remade

@@ -67,8 +67,10 @@ async def test_a_drip_fed_download_is_cut_off_at_the_deadline(
 async def test_a_hanging_poll_is_cut_off_and_the_task_cancelled(
     fake: RunwayFake, tmp_path: Path
 ) -> None:
-    fake.fail("status", Reply(200, {"status": "RUNNING"}, hang_s=3.0))
-    adapter = runway(fake, REAL_CLOCK, deadline_s=1.0, timeout_s=30)
+    # the deadline covers the submit too: it must outlast a loaded machine's submit, so the
+    # task exists (and is known) when the hanging poll is cut off
+    fake.fail("status", Reply(200, {"status": "RUNNING"}, hang_s=15.0))
+    adapter = runway(fake, REAL_CLOCK, deadline_s=5.0, timeout_s=30)
     with pytest.raises(DeadlineExceeded):
         await asyncio.wait_for(
             adapter.generate(clip_request(), "gen4.5", tmp_path / "c.mp4"), SAFETY_NET_S

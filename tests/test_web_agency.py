@@ -12,7 +12,6 @@ from tests.web_harness import LiveServer, browse
 
 TYPO = "id: house\nname: House rules\norder: [fakeb, fakea]\nsourcing:\n  oficial_api: true\n"
 FIXED = TYPO.replace("oficial_api", "official_api")
-expect.set_options(timeout=30_000)  # two shared cores: a busy machine is slow, not broken
 STRICTER = FIXED + "allegations:\n  exclude_topics: [unauthorized-distillation]\n"
 
 

@@ -17,8 +17,6 @@ from tests.api_harness import FAKES_POLICY
 from tests.test_api_renders import create_body
 from tests.web_harness import LiveServer, browse
 
-expect.set_options(timeout=30_000)  # two shared cores: a busy machine is slow, not broken
-
 
 def finished_render(server: LiveServer) -> tuple[str, bytes]:
     """A render made through the API (policy `fakes`), and its 16:9 video."""

@@ -6,9 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.web_harness import LiveServer, launch, live_server
+
+# loaded by conftest before any test: every browser test's expectations wait this long (two
+# shared cores: a busy machine is slow, not broken), whichever modules run
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="module")
