@@ -20,7 +20,7 @@ import pytest
 
 from app.store import leases
 from providers.media import ffmpeg_exe, probe, run_ffmpeg
-from tests.topology import KLING_ONLY, Topology, topology, wait_for
+from tests.topology import KLING_ONLY, Topology, all_steps_done, topology, wait_for
 
 pytestmark = pytest.mark.slow
 SCRIPT = (
@@ -187,8 +187,8 @@ async def test_a_draft_step_serves_a_draft_before_any_clip_exists(tmp_path: Path
         await draft_left_bucket(topo, rid)
         gone = await client.get(base, headers=creator)
         assert gone.status_code == 410 and gone.json()["error"]["code"] == "draft_replaced"
-        steps = await leases.steps_of(topo.db, rid)
-        assert {s.step: s.state for s in steps} == {-2: "done", -1: "done", 0: "done", 1: "done"}
+        steps = await all_steps_done(topo, [rid])
+        assert sorted(s.step for s in steps) == [-2, -1, 0, 1]
 
 
 async def test_a_killed_draft_worker_s_step_is_taken_over_and_the_render_succeeds(
@@ -240,8 +240,7 @@ async def test_a_killed_draft_worker_s_step_is_taken_over_and_the_render_succeed
 
         await render_succeeded(topo, client, rid, creator)
         await draft_left_bucket(topo, rid)
-        steps = await leases.steps_of(topo.db, rid)
-        assert all(s.state == "done" for s in steps), [(s.step, s.state) for s in steps]
+        await all_steps_done(topo, [rid])
 
 
 MOUNTAIN = (
@@ -309,8 +308,4 @@ async def test_a_worker_makes_at_most_its_drafts_at_once_and_the_next_when_one_e
 
         for rid, whose in ((harbour, creator), (mountain, climber)):
             await render_succeeded(topo, client, rid, whose)
-
-            async def all_done(rid: str = rid) -> bool:  # the last step closes just after
-                return all(s.state == "done" for s in await leases.steps_of(topo.db, rid))
-
-            await wait_for(all_done, f"every step of {rid} done", topo, timeout=60)
+        await all_steps_done(topo, [harbour, mountain])

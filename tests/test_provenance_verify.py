@@ -486,9 +486,9 @@ def test_what_verify_says_of_the_anchors_names_no_server_folder(
     rendered: Rendered, tmp_path: Path
 ) -> None:
     """Verify's checks reach report.html and API answers that clients read: the anchors are
-    named from the data folder, or by their setting, never by the server's absolute path."""
+    named by their file name, never by the server's absolute path."""
     default = load_trust_anchors(rendered.settings)
-    assert f"<data_dir>/keys/{CA_FILE}" in default.warning
+    assert f"trust anchors {CA_FILE} sit in" in default.warning
     assert str(rendered.settings.data_dir) not in default.warning
     missing = tmp_path / "elsewhere" / "roots.pem"
     broken = load_trust_anchors(
@@ -496,19 +496,16 @@ def test_what_verify_says_of_the_anchors_names_no_server_folder(
     )
     assert broken.pem is None
     assert broken.problem == (
-        "cannot read the C2PA trust anchors roots.pem (REELROUTE_C2PA_TRUST_ANCHORS_PATH): "
-        "No such file or directory"
+        "cannot read the C2PA trust anchors roots.pem: No such file or directory"
     )
     binary = tmp_path / "roots.der"
     binary.write_bytes(b"\xff\xfe not pem")
     garbled = load_trust_anchors(
         rendered.settings.model_copy(update={"c2pa_trust_anchors_path": binary})
     )
-    assert garbled.problem == (
-        "the C2PA trust anchors roots.der (REELROUTE_C2PA_TRUST_ANCHORS_PATH) are not PEM text"
-    )
+    assert garbled.problem == ("the C2PA trust anchors roots.der are not PEM text")
     report = (rendered.folder / "report.html").read_text(encoding="utf-8")
-    assert f"&lt;data_dir&gt;/keys/{CA_FILE}" in report
+    assert f"trust anchors {CA_FILE} sit in" in report
     assert str(rendered.settings.data_dir.parent) not in report  # nor the output folder
 
 

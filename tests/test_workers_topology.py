@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.store.leases import COMPOSE_STEP, StepState
 from app.store.models import AttemptRow, LeaseRow
-from tests.topology import CHILD, KLING_ONLY, Topology, topology, wait_for
+from tests.topology import CHILD, KLING_ONLY, Topology, all_steps_done, topology, wait_for
 
 pytestmark = pytest.mark.slow
 SCENES = (
@@ -163,10 +163,7 @@ async def test_renders_survive_workers_killed_while_polling_and_composing(tmp_pa
         paid = [str(a.vendor_task_id) for a in attempts if a.outcome == "succeeded"]
         assert sorted(paid) == sorted(t.id for t in topo.fake.tasks.values())
         assert {a.outcome for a in attempts} <= {"succeeded", "cached"}
-        steps = await _leases(topo)
-        assert all(s.state == StepState.DONE.value for s in steps), [
-            (s.render_id, s.step, s.state) for s in steps
-        ]
+        steps = await all_steps_done(topo)
         assert max(s.generation for s in steps) >= 2  # taken over after the kills
         for render_id in ids:
             await _verify(topo, client, creator, render_id)

@@ -32,11 +32,14 @@ from typing import Any
 import httpx
 import redis
 from moto.server import ThreadedMotoServer
+from sqlalchemy import select
 
 from app.provenance.credentials import CA_FILE, CHAIN_FILE, KEY_FILE, create_local_chain
 from app.provenance.signing import DEFAULT_KEY_FILE, load_or_create_key
 from app.store.db import Database
 from app.store.keys import Role, create_key
+from app.store.leases import StepState
+from app.store.models import LeaseRow
 from app.store.s3 import make_client
 from providers.media import run_ffmpeg
 from tests.fakes_http.kling import KlingFake, envelope
@@ -306,6 +309,28 @@ async def topology(
         await db.close()
         _clean_redis(queue)
         await _drop(name)
+
+
+async def all_steps_done(topo: Topology, render_ids: list[str] | None = None) -> list[LeaseRow]:
+    """The steps of `render_ids` (else of every render), once all are done: a worker closes
+    its step's lease just after the render's state changes, so a test that has seen a render
+    succeed may find its last step still running for a moment."""
+    found: list[LeaseRow] = []
+
+    async def done() -> bool:
+        nonlocal found
+        async with topo.db.session() as s:
+            query = select(LeaseRow)
+            if render_ids is not None:
+                query = query.where(LeaseRow.render_id.in_(render_ids))
+            found = list((await s.execute(query)).scalars())
+        return all(step.state == StepState.DONE.value for step in found)
+
+    try:
+        await wait_for(done, "every step done", topo, timeout=60)
+    except AssertionError as exc:
+        raise AssertionError(f"{[(x.render_id, x.step, x.state) for x in found]}\n{exc}") from exc
+    return found
 
 
 async def wait_for(check: Any, what: str, topo: Topology, timeout: float = 120) -> Any:

@@ -291,22 +291,20 @@ def trust_anchors(settings: Settings) -> str:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise CredentialError(
-            f"cannot read the C2PA trust anchors {shown_path(path, settings)}: {reason}"
+            f"cannot read the C2PA trust anchors {shown_path(path)}: {reason}"
         ) from exc
     except UnicodeDecodeError as exc:
         raise CredentialError(
-            f"the C2PA trust anchors {shown_path(path, settings)} are not PEM text"
+            f"the C2PA trust anchors {shown_path(path)} are not PEM text"
         ) from exc
 
 
-def shown_path(path: Path, settings: Settings) -> str:
-    """`path` as verify's results name it. They land in report.html and API answers that
-    clients and auditors read, so the server's own folders stay out: `<data_dir>/…` inside
-    the data folder, else the setting that names the file."""
-    try:
-        return f"<data_dir>/{path.resolve().relative_to(settings.data_dir.resolve()).as_posix()}"
-    except ValueError:
-        return f"{path.name} (REELROUTE_C2PA_TRUST_ANCHORS_PATH)"
+def shown_path(path: Path) -> str:
+    """The anchors as verify's results name them: by file name. The results land in
+    report.html and API answers that clients and auditors read, so the server's folders stay
+    out; and two workers that share one identity, wherever its files sit, write the same
+    report byte for byte."""
+    return path.name
 
 
 @dataclass(frozen=True)
@@ -345,7 +343,7 @@ def anchors_warning(settings: Settings) -> str:
     if folder not in _signing_key_folders(settings) or not os.access(folder, os.W_OK):
         return ""
     return (
-        f"the C2PA trust anchors {shown_path(path, settings)} sit in the writable folder of "
+        f"the C2PA trust anchors {shown_path(path)} sit in the writable folder of "
         "the signing keys: whoever can write there can sign credentials this check trusts. "
         "Pin anchors you obtained independently with REELROUTE_C2PA_TRUST_ANCHORS_PATH=<root PEM>"
     )
