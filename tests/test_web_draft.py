@@ -82,12 +82,24 @@ FIRST_HOOK = """async (base) => await new Promise((ok) => {
                  replaced: () => ok('replaced')};
   new window.reelroute.DraftStream(document.createElement('video'), base, hooks).sync();
 })"""
-# a hash of the frame shown at `t` (paused), drawn small: the same picture gives the same hash
+# a hash of the frame shown at `t` (paused), drawn small: the same picture gives the same hash.
+# `seeked` can come before the frame at `t` is shown (a loaded machine decodes late), and a
+# draw then hashes the frame shown before: it draws once a frame of `t` is presented (its
+# media time within a frame of `t`), seeking again if another was, and fails saying so.
 FRAME_AT = """async (video, t) => {
   video.pause();
-  const seeked = new Promise((ok) => video.addEventListener('seeked', ok, {once: true}));
-  video.currentTime = t;
-  await seeked;
+  let shownAt = null;
+  for (let attempt = 0; attempt < 5 && !(shownAt !== null && Math.abs(shownAt - t) < 0.05);
+       attempt++) {
+    const seeked = new Promise((ok) => video.addEventListener('seeked', ok, {once: true}));
+    const shown = new Promise((ok) => video.requestVideoFrameCallback((now, m) => ok(m.mediaTime)));
+    video.currentTime = attempt % 2 ? t + 0.001 : t;  // a seek to where it is may show nothing
+    await seeked;
+    shownAt = await Promise.race([shown, new Promise((ok) => setTimeout(() => ok(null), 10000))]);
+  }
+  if (shownAt === null || Math.abs(shownAt - t) >= 0.05) {
+    throw new Error('no frame of ' + t + ' s was shown (last: ' + shownAt + ')');
+  }
   const canvas = document.createElement('canvas');
   canvas.width = 96;
   canvas.height = 54;
