@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ import httpx
 import pytest
 
 from app.store import leases
-from providers.media import ffmpeg_exe, probe, run_ffmpeg
+from providers.media import probe, run_ffmpeg
+from tests.held_ffmpeg import held_ffmpeg
 from tests.topology import KLING_ONLY, Topology, all_steps_done, topology, wait_for
 
 pytestmark = pytest.mark.slow
@@ -27,21 +27,12 @@ SCRIPT = (
     "The harbour wakes at dawn, boats resting on still water.\n\n"
     "The fleet heads out past the lighthouse as the sun rises."
 )
-# waits at the final's mux (its MP4 is written as `<slug>-16x9.partial.mp4`), never the draft's
-HELD_MUX = """#!/bin/sh
-for arg in "$@"; do
-  case "$arg" in
-    *-16x9.partial.mp4) while [ ! -e "{gate}" ]; do sleep 0.1; done ;;
-  esac
-done
-exec "{real}" "$@"
-"""
 
 
 def held_mux(root: Path) -> tuple[Path, dict[str, str]]:
-    gate, wrapper = root / "mux-gate", root / "ffmpeg-held-mux"
-    wrapper.write_text(HELD_MUX.format(gate=gate, real=ffmpeg_exe()), encoding="utf-8")
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    """Holds the final's mux (its MP4 is written as `<slug>-16x9.partial.mp4`), never the
+    draft's, until the gate exists."""
+    gate, wrapper = held_ffmpeg(root, "mux", "*-16x9.partial.mp4")
     return gate, {"IMAGEIO_FFMPEG_EXE": str(wrapper)}
 
 

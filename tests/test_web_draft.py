@@ -8,7 +8,6 @@ Every clip is held back by the test until it opens that clip's gate."""
 
 from __future__ import annotations
 
-import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from providers.media import ffmpeg_exe
 from providers.registry import Registry
 from tests.api_harness import FAKES, FAKES_POLICY
 from tests.fakes import Gates, HeldProvider, ScriptedProvider
+from tests.held_ffmpeg import held_ffmpeg
 from tests.test_web_creator import SCRIPT, save_policy, wait_for_result
 from tests.web_harness import Browse, LiveServer, browse, web_settings
 
@@ -58,15 +58,6 @@ def plan_with_fakes(b: Browse) -> str:
 
 
 NO_MSE = "Object.defineProperty(window, 'MediaSource', {value: undefined});"
-# waits for the last scene's draft segment until the test creates the gate file
-HELD_FFMPEG = """#!/bin/sh
-for arg in "$@"; do
-  case "$arg" in
-    *seg_0001.r0.ts.partial) while [ ! -e "{gate}" ]; do sleep 0.05; done ;;
-  esac
-done
-exec "{real}" "$@"
-"""
 PLAYS_ON = """async (video) => {
   await video.play();
   const from = video.currentTime, until = Date.now() + 30000;
@@ -114,9 +105,7 @@ FRAME_AT = """async (video, t) => {
 @pytest.fixture
 def last_segment_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """ffmpeg behind a wrapper that holds the draft's last segment until the gate exists."""
-    gate, wrapper = tmp_path / "encode-the-last-segment", tmp_path / "ffmpeg"
-    wrapper.write_text(HELD_FFMPEG.format(gate=gate, real=ffmpeg_exe()), encoding="utf-8")
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    gate, wrapper = held_ffmpeg(tmp_path, "last-segment", "*seg_0001.r0.ts.partial")
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
     ffmpeg_exe.cache_clear()  # the path is looked up once per process
     yield gate

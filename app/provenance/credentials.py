@@ -284,27 +284,19 @@ def load_identity(settings: Settings) -> C2paIdentity:
 
 
 def trust_anchors(settings: Settings) -> str:
-    """PEM roots `verify` trusts; raises CredentialError when none can be read."""
+    """PEM roots `verify` trusts; raises CredentialError when none can be read.
+
+    What verify says of the anchors names their file alone: it lands in report.html and API
+    answers that clients read, so the server's folders stay out, and two workers sharing one
+    identity from different folders write the same report byte for byte."""
     path = _anchors_path(settings)
     try:
         return path.read_text(encoding="ascii")
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise CredentialError(
-            f"cannot read the C2PA trust anchors {shown_path(path)}: {reason}"
-        ) from exc
+        raise CredentialError(f"cannot read the C2PA trust anchors {path.name}: {reason}") from exc
     except UnicodeDecodeError as exc:
-        raise CredentialError(
-            f"the C2PA trust anchors {shown_path(path)} are not PEM text"
-        ) from exc
-
-
-def shown_path(path: Path) -> str:
-    """The anchors as verify's results name them: by file name. The results land in
-    report.html and API answers that clients and auditors read, so the server's folders stay
-    out; and two workers that share one identity, wherever its files sit, write the same
-    report byte for byte."""
-    return path.name
+        raise CredentialError(f"the C2PA trust anchors {path.name} are not PEM text") from exc
 
 
 @dataclass(frozen=True)
@@ -343,7 +335,7 @@ def anchors_warning(settings: Settings) -> str:
     if folder not in _signing_key_folders(settings) or not os.access(folder, os.W_OK):
         return ""
     return (
-        f"the C2PA trust anchors {shown_path(path)} sit in the writable folder of "
+        f"the C2PA trust anchors {path.name} sit in the writable folder of "
         "the signing keys: whoever can write there can sign credentials this check trusts. "
         "Pin anchors you obtained independently with REELROUTE_C2PA_TRUST_ANCHORS_PATH=<root PEM>"
     )
